@@ -67,9 +67,9 @@ absl::Status ReadInt(const json& obj, const std::string& where, const char* key,
 
 absl::Status ParseDaemon(const json& j, DaemonConfig* d) {
   const std::string w = "daemon";
-  CONFIG_RETURN_IF_ERROR(CheckKeys(j, w,
-                                   {"grpc_listen", "db", "provider_workers", "event_retention",
-                                    "subscriber_queue_limit"}));
+  CONFIG_RETURN_IF_ERROR(CheckKeys(
+      j, w,
+      {"grpc_listen", "db", "provider_workers", "event_retention", "subscriber_queue_limit"}));
   CONFIG_RETURN_IF_ERROR(ReadString(j, w, "grpc_listen", &d->grpc_listen));
   CONFIG_RETURN_IF_ERROR(ReadString(j, w, "db", &d->db));
   CONFIG_RETURN_IF_ERROR(ReadInt(j, w, "provider_workers", 1, &d->provider_workers));
@@ -81,8 +81,7 @@ absl::Status ParseDaemon(const json& j, DaemonConfig* d) {
 
 absl::Status ParseAdapter(const json& j, AdapterConfig* a) {
   const std::string w = "adapter";
-  CONFIG_RETURN_IF_ERROR(
-      CheckKeys(j, w, {"listen", "public_url", "daemon_address", "io_threads"}));
+  CONFIG_RETURN_IF_ERROR(CheckKeys(j, w, {"listen", "public_url", "daemon_address", "io_threads"}));
   CONFIG_RETURN_IF_ERROR(ReadString(j, w, "listen", &a->listen));
   CONFIG_RETURN_IF_ERROR(ReadString(j, w, "public_url", &a->public_url));
   CONFIG_RETURN_IF_ERROR(ReadString(j, w, "daemon_address", &a->daemon_address));
@@ -143,7 +142,8 @@ absl::StatusOr<Config> ParseConfig(std::string_view json_text) {
   if (root.is_discarded()) return absl::InvalidArgumentError("config: not valid JSON");
   Config config;
   CONFIG_RETURN_IF_ERROR(CheckKeys(root, "config", {"daemon", "adapter", "tenants"}));
-  if (root.contains("daemon")) CONFIG_RETURN_IF_ERROR(ParseDaemon(root.at("daemon"), &config.daemon));
+  if (root.contains("daemon"))
+    CONFIG_RETURN_IF_ERROR(ParseDaemon(root.at("daemon"), &config.daemon));
   if (root.contains("adapter")) {
     CONFIG_RETURN_IF_ERROR(ParseAdapter(root.at("adapter"), &config.adapter));
   }

@@ -1,11 +1,11 @@
 #include "common/http/http_server.h"
 
 #include <atomic>
-#include <mutex>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/version.hpp>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -36,7 +36,9 @@ class Session;
 class HttpServer::Impl {
  public:
   Impl(const Options& options, Handler handler)
-      : options_(options), handler_(std::move(handler)), ioc_(options.io_threads),
+      : options_(options),
+        handler_(std::move(handler)),
+        ioc_(options.io_threads),
         acceptor_(net::make_strand(ioc_)) {}
 
   absl::Status Listen();
@@ -111,8 +113,9 @@ class Session : public std::enable_shared_from_this<Session> {
     request.headers.reserve(8);
     for (const auto& field : req) {
       const auto name = field.name_string();
-      request.headers.emplace_back(absl::AsciiStrToLower(absl::string_view(name.data(), name.size())),
-                                   std::string(field.value()));
+      request.headers.emplace_back(
+          absl::AsciiStrToLower(absl::string_view(name.data(), name.size())),
+          std::string(field.value()));
     }
     request.body = std::move(req.body());
     server_->in_flight_.fetch_add(1, std::memory_order_relaxed);
@@ -188,8 +191,8 @@ absl::Status HttpServer::Impl::Listen() {
   int port = -1;
   if (colon == std::string::npos || !absl::SimpleAtoi(options_.listen.substr(colon + 1), &port) ||
       port < 0 || port > 65535) {
-    return absl::InvalidArgumentError("listen address must be host:port, got \"" +
-                                      options_.listen + "\"");
+    return absl::InvalidArgumentError("listen address must be host:port, got \"" + options_.listen +
+                                      "\"");
   }
   std::string host = options_.listen.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {

@@ -56,8 +56,7 @@ class HttpServer {
 
   // Binds, listens and starts the io threads. Returns kInvalidArgument for a malformed address,
   // kUnavailable if the address cannot be bound.
-  static absl::StatusOr<std::unique_ptr<HttpServer>> Start(const Options& options,
-                                                           Handler handler);
+  static absl::StatusOr<std::unique_ptr<HttpServer>> Start(const Options& options, Handler handler);
 
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;

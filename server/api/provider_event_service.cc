@@ -1,0 +1,20 @@
+#include "server/api/provider_event_service.h"
+
+#include "server/api/status_conversion.h"
+
+namespace callcontrol::api {
+
+grpc::ServerUnaryReactor* ProviderEventServiceImpl::ReportProviderEvent(
+    grpc::CallbackServerContext* context, const internal::v1::ReportProviderEventRequest* request,
+    internal::v1::ReportProviderEventResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  manager_->ReportProviderEvent(
+      *request,
+      [reactor, response](absl::StatusOr<internal::v1::ReportProviderEventResponse> result) {
+        if (result.ok()) *response = std::move(*result);
+        reactor->Finish(ToGrpcStatus(result.status()));
+      });
+  return reactor;
+}
+
+}  // namespace callcontrol::api

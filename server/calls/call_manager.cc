@@ -1,0 +1,567 @@
+#include "server/calls/call_manager.h"
+
+#include <openssl/evp.h>
+
+#include <boost/asio/post.hpp>
+#include <future>
+#include <thread>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "common/logging.h"
+#include "providers/twilio/twilio_status.h"
+#include "server/calls/call_ids.h"
+#include "server/calls/call_status.h"
+
+namespace callcontrol::calls {
+namespace {
+
+using internal::v1::ReportProviderEventRequest;
+using internal::v1::ReportProviderEventResponse;
+
+constexpr int kMaxPageSize = 1000;
+constexpr int kDefaultPageSize = 50;
+constexpr size_t kMaxIdempotencyKey = 128;
+constexpr size_t kMaxTwiml = 4000;  // Twilio's limit on the Twiml parameter
+
+std::string_view EventName(v1::EventType type) {
+  switch (type) {
+    case v1::EVENT_TYPE_CALL_CREATED:
+      return "call:created";
+    case v1::EVENT_TYPE_CALL_UPDATED:
+      return "call:updated";
+    case v1::EVENT_TYPE_METRICS_UPDATED:
+      return "metrics:updated";
+    default:
+      return "unspecified";
+  }
+}
+
+// SHA-256 of the fields that define a StartCall, to tell a retry from a reuse of its key.
+std::string RequestHash(const std::string& to, const std::string& from, const std::string& twiml) {
+  std::string data = to;
+  data.push_back('\0');
+  data += from;
+  data.push_back('\0');
+  data += twiml;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), static_cast<size_t>(len)));
+}
+
+bool IsPrintableAscii(const std::string& s) {
+  for (char c : s) {
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+ProviderReport ReportFrom(const ReportProviderEventRequest& r) {
+  ProviderReport report;
+  report.status = r.status();
+  report.provider_status = r.provider_status();
+  report.provider_sequence = r.provider_sequence();
+  if (r.has_occurred_time()) report.occurred_time = FromTimestamp(r.occurred_time());
+  report.duration_seconds = r.duration_seconds();
+  report.sip_response_code = r.sip_response_code();
+  report.provider_ids = r.provider_ids();
+  report.direction = r.direction();
+  report.from = r.from();
+  report.to = r.to();
+  return report;
+}
+
+std::string EncodePageToken(const v1::Call& last) {
+  const int64_t us = absl::ToUnixMicros(FromTimestamp(last.create_time()));
+  return absl::WebSafeBase64Escape(std::to_string(us) + ":" + last.call_id());
+}
+
+bool DecodePageToken(const std::string& token, int64_t* create_us, std::string* call_id) {
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(token, &raw)) return false;
+  const size_t colon = raw.find(':');
+  if (colon == std::string::npos) return false;
+  *call_id = raw.substr(colon + 1);
+  return absl::SimpleAtoi(raw.substr(0, colon), create_us) && IsCallId(*call_id);
+}
+
+absl::Status CheckTenant(const v1::Call& call, const std::string& tenant_id,
+                         const std::string& id) {
+  if (call.tenant_id() != tenant_id) {
+    return absl::PermissionDeniedError("call " + id + " belongs to another tenant");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+CallManager::CallManager(const config::Config* config, store::Store* store,
+                         boost::asio::thread_pool* readers,
+                         boost::asio::thread_pool* provider_workers,
+                         const providers::TwilioClient* twilio, const Options& options)
+    : config_(config),
+      store_(store),
+      readers_(readers),
+      provider_workers_(provider_workers),
+      twilio_(twilio),
+      options_(options),
+      registry_(options.registry) {}
+
+absl::Status CallManager::Load() {
+  auto state = store_->Load();
+  if (!state.ok()) return state.status();
+  std::vector<std::future<absl::Status>> interrupted;
+  std::unique_lock lock(mu_);
+  last_sequence_ = state->last_sequence;
+  for (const auto& c : state->counts) {
+    // Active calls are counted as they are added below.
+    if (IsTerminal(static_cast<v1::CallStatus>(c.status))) {
+      registry_.AddCounts(c.tenant_id, static_cast<v1::CallStatus>(c.status), c.calls,
+                          c.duration_seconds);
+    }
+  }
+  for (size_t i = 0; i < state->active_calls.size(); ++i) {
+    CallEntry* entry = registry_.Add(std::move(state->active_calls[i]), state->request_hashes[i]);
+    // A call still queued without a provider id was being placed when the daemon stopped: the
+    // provider never accepted it, or its answer was lost. It will not progress; end it.
+    if (entry->call.status() == v1::CALL_STATUS_QUEUED &&
+        entry->call.provider_ids().call_sid().empty()) {
+      ProviderReport report;
+      report.status = v1::CALL_STATUS_FAILED;
+      report.error_message = "callcontrold stopped before the provider accepted the call";
+      const auto before = entry->call.status();
+      const absl::Time now = absl::Now();
+      ApplyReport(report, now, &entry->call, &entry->progress);
+      registry_.Updated(entry, before, 0, now);
+      auto promise = std::make_shared<std::promise<absl::Status>>();
+      interrupted.push_back(promise->get_future());
+      CommitLocked(entry, v1::EVENT_TYPE_CALL_UPDATED,
+                   [promise](absl::Status s) { promise->set_value(s); });
+    }
+  }
+  logging::Get("calls")->info("loaded active_calls={} last_sequence={} interrupted={}",
+                              registry_.size(), last_sequence_, interrupted.size());
+  lock.unlock();
+  for (auto& f : interrupted) {
+    if (auto s = f.get(); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+int64_t CallManager::last_sequence() const {
+  std::lock_guard lock(mu_);
+  return last_sequence_;
+}
+
+void CallManager::CommitLocked(CallEntry* entry, v1::EventType type, Done done) {
+  const v1::Call& call = entry->call;
+  store::Mutation mutation;
+  store::CallRow& row = mutation.call.emplace();
+  row.call_id = call.call_id();
+  row.tenant_id = call.tenant_id();
+  row.status = call.status();
+  row.create_time_us = absl::ToUnixMicros(FromTimestamp(call.create_time()));
+  row.update_time_us = absl::ToUnixMicros(FromTimestamp(call.update_time()));
+  row.idempotency_key = call.idempotency_key();
+  row.request_hash = entry->request_hash;
+  row.call_sid = call.provider_ids().call_sid();
+  row.duration_seconds = call.duration_seconds();
+  call.SerializeToString(&row.data);
+
+  v1::StreamEventsResponse wire;
+  v1::Event* event = wire.add_events();
+  event->set_sequence(++last_sequence_);
+  event->set_type(type);
+  event->set_name(std::string(EventName(type)));
+  *event->mutable_create_time() = call.update_time();
+  event->set_tenant_id(call.tenant_id());
+  *event->mutable_call() = call;
+  mutation.events.push_back(
+      store::EventRow{last_sequence_, call.tenant_id(), wire.SerializeAsString()});
+  store_->Submit(std::move(mutation), std::move(done));
+}
+
+void CallManager::ApplyLocked(CallEntry* entry, const ProviderReport& report,
+                              std::unique_lock<std::mutex>& lock, bool want_call,
+                              Callback<Applied> done) {
+  const v1::CallStatus before = entry->call.status();
+  const int64_t duration_before = entry->call.duration_seconds();
+  const absl::Time now = absl::Now();
+  Applied applied;
+  applied.changed = ApplyReport(report, now, &entry->call, &entry->progress);
+  applied.call_id = entry->call.call_id();
+  if (want_call) applied.call = entry->call;
+  if (!applied.changed) {
+    lock.unlock();
+    return done(std::move(applied));
+  }
+  registry_.Updated(entry, before, duration_before, now);
+  CommitLocked(entry, v1::EVENT_TYPE_CALL_UPDATED,
+               [applied = std::move(applied), done = std::move(done)](absl::Status s) mutable {
+                 if (!s.ok()) return done(s);
+                 done(std::move(applied));
+               });
+  registry_.EvictExpired(now);
+  lock.unlock();
+}
+
+void CallManager::ApplyAndReply(const std::string& call_id, const ProviderReport& report,
+                                Callback<v1::Call> done) {
+  std::unique_lock lock(mu_);
+  CallEntry* entry = registry_.Find(call_id);
+  if (entry == nullptr) {
+    lock.unlock();
+    // Ended and evicted while the provider request ran: answer from the store.
+    return FindCall(/*tenant_id=*/"", call_id, std::move(done));
+  }
+  ApplyLocked(entry, report, lock, /*want_call=*/true,
+              [done = std::move(done)](absl::StatusOr<Applied> applied) {
+                if (!applied.ok()) return done(applied.status());
+                done(std::move(applied->call));
+              });
+}
+
+void CallManager::FindCall(const std::string& tenant_id, const std::string& id,
+                           Callback<v1::Call> done) {
+  {
+    std::unique_lock lock(mu_);
+    if (CallEntry* entry = registry_.Find(id)) {
+      v1::Call copy = entry->call;
+      lock.unlock();
+      if (!tenant_id.empty()) {
+        if (auto s = CheckTenant(copy, tenant_id, id); !s.ok()) return done(s);
+      }
+      return done(std::move(copy));
+    }
+  }
+  boost::asio::post(*readers_, [this, tenant_id, id, done = std::move(done)] {
+    auto found = store_->FindCall(id);
+    if (!found.ok()) return done(found.status());
+    if (!found->has_value()) return done(absl::NotFoundError("call " + id + " not found"));
+    if (!tenant_id.empty()) {
+      if (auto s = CheckTenant(**found, tenant_id, id); !s.ok()) return done(s);
+    }
+    done(std::move(**found));
+  });
+}
+
+void CallManager::StartCall(const std::string& tenant_id, const v1::StartCallRequest& request,
+                            Callback<v1::Call> done) {
+  const config::TenantConfig* tenant = config_->FindTenant(tenant_id);
+  if (tenant == nullptr) return done(absl::InvalidArgumentError("unknown tenant " + tenant_id));
+  if (!IsE164(request.to())) {
+    return done(absl::InvalidArgumentError("to must be an E.164 number like +14155550100, got \"" +
+                                           request.to().substr(0, 32) + "\""));
+  }
+  NewCall call;
+  call.tenant = tenant;
+  call.to = request.to();
+  call.from = request.from().empty() ? tenant->default_from : request.from();
+  if (call.from.empty()) {
+    return done(absl::InvalidArgumentError("from is empty and tenant " + tenant_id +
+                                           " has no default_from configured"));
+  }
+  if (!IsE164(call.from)) {
+    return done(absl::InvalidArgumentError(
+        "from must be an E.164 number like +14155550100, got \"" + call.from.substr(0, 32) + "\""));
+  }
+  call.idempotency_key = request.idempotency_key();
+  if (call.idempotency_key.size() > kMaxIdempotencyKey || !IsPrintableAscii(call.idempotency_key)) {
+    return done(absl::InvalidArgumentError(
+        "idempotency_key must be at most 128 printable ASCII characters without spaces"));
+  }
+  call.twiml = request.twiml().empty() ? tenant->default_twiml : request.twiml();
+  if (call.twiml.size() > kMaxTwiml) {
+    return done(absl::InvalidArgumentError("twiml is longer than 4000 characters"));
+  }
+  call.request_hash = RequestHash(call.to, call.from, call.twiml);
+
+  if (call.idempotency_key.empty()) return CreateAndDial(std::move(call), std::move(done));
+  {
+    std::unique_lock lock(mu_);
+    if (CallEntry* entry = registry_.FindByIdempotencyKey(tenant_id, call.idempotency_key)) {
+      auto result = ReplayIdempotent(entry->call, entry->request_hash, call);
+      lock.unlock();
+      return done(std::move(result));
+    }
+  }
+  // The key is not in memory: an older call may still hold it on disk.
+  boost::asio::post(*readers_, [this, call = std::move(call), done = std::move(done)]() mutable {
+    auto found = store_->FindByIdempotencyKey(call.tenant->id, call.idempotency_key);
+    if (!found.ok()) return done(found.status());
+    if (found->has_value()) {
+      return done(ReplayIdempotent((*found)->first, (*found)->second, call));
+    }
+    CreateAndDial(std::move(call), std::move(done));
+  });
+}
+
+absl::StatusOr<v1::Call> CallManager::ReplayIdempotent(const v1::Call& existing,
+                                                       const std::string& stored_hash,
+                                                       const NewCall& call) {
+  if (stored_hash != call.request_hash) {
+    return absl::AlreadyExistsError("idempotency_key \"" + call.idempotency_key +
+                                    "\" was already used for a different request (call " +
+                                    existing.call_id() + ")");
+  }
+  return existing;
+}
+
+void CallManager::CreateAndDial(NewCall call, Callback<v1::Call> done) {
+  std::unique_lock lock(mu_);
+  // A concurrent request with the same key may have created the call meanwhile.
+  if (!call.idempotency_key.empty()) {
+    if (CallEntry* entry = registry_.FindByIdempotencyKey(call.tenant->id, call.idempotency_key)) {
+      auto result = ReplayIdempotent(entry->call, entry->request_hash, call);
+      lock.unlock();
+      return done(std::move(result));
+    }
+  }
+  const absl::Time now = absl::Now();
+  v1::Call c;
+  c.set_call_id(NewCallId(now));
+  c.set_tenant_id(call.tenant->id);
+  c.set_provider(call.tenant->provider);
+  c.set_direction(v1::CALL_DIRECTION_OUTBOUND);
+  c.set_from(call.from);
+  c.set_to(call.to);
+  c.set_status(v1::CALL_STATUS_QUEUED);
+  SetTimestamp(now, c.mutable_create_time());
+  SetTimestamp(now, c.mutable_update_time());
+  c.set_idempotency_key(call.idempotency_key);
+  c.set_version(1);
+  call.call_id = c.call_id();
+  CallEntry* entry = registry_.Add(std::move(c), call.request_hash);
+  // Durable before the provider is asked, so a crash after this point leaves a record.
+  CommitLocked(entry, v1::EVENT_TYPE_CALL_CREATED,
+               [this, call = std::move(call), done = std::move(done)](absl::Status s) mutable {
+                 if (!s.ok()) return done(s);
+                 DialWithProvider(std::move(call), std::move(done));
+               });
+}
+
+void CallManager::DialWithProvider(NewCall call, Callback<v1::Call> done) {
+  boost::asio::post(
+      *provider_workers_, [this, call = std::move(call), done = std::move(done)]() mutable {
+        providers::TwilioCreateCall create;
+        create.to = call.to;
+        create.from = call.from;
+        create.twiml = call.twiml;
+        // The call id rides in the callback URL, so callbacks that overtake this response still
+        // find the call.
+        create.status_callback = config_->adapter.public_url + "/webhooks/twilio/" +
+                                 call.tenant->id + "/status?call_id=" + call.call_id;
+        auto created = twilio_->CreateCall(call.tenant->twilio, create);
+        ProviderReport report;
+        if (created.ok()) {
+          report.provider_ids.set_call_sid(created->sid);
+          report.status = twilio::NormalizeCallStatus(created->status);
+          report.provider_status = created->status;
+        } else {
+          report.status = v1::CALL_STATUS_FAILED;
+          report.error_message = std::string(created.status().message());
+          logging::Get("calls")->warn("provider request failed call_id={} tenant={} error={}",
+                                      call.call_id, call.tenant->id, created.status().message());
+        }
+        if (created.ok()) return ApplyAndReply(call.call_id, report, std::move(done));
+        ApplyAndReply(call.call_id, report,
+                      [error = created.status(), done = std::move(done)](absl::StatusOr<v1::Call>) {
+                        done(error);
+                      });
+      });
+}
+
+void CallManager::HangupCall(const std::string& tenant_id, const std::string& id,
+                             Callback<v1::Call> done) {
+  if (id.empty()) return done(absl::InvalidArgumentError("call_id is required"));
+  const config::TenantConfig* tenant = config_->FindTenant(tenant_id);
+  if (tenant == nullptr) return done(absl::InvalidArgumentError("unknown tenant " + tenant_id));
+  FindCall(tenant_id, id, [this, tenant, done = std::move(done)](absl::StatusOr<v1::Call> call) {
+    if (!call.ok()) return done(call.status());
+    if (IsTerminal(call->status())) return done(std::move(*call));  // idempotent
+    if (call->provider_ids().call_sid().empty()) {
+      return done(absl::FailedPreconditionError(
+          "call " + call->call_id() +
+          " has no provider id yet (the provider has not accepted it); retry shortly"));
+    }
+    HangupWithProvider(call->call_id(), tenant, call->provider_ids().call_sid(), call->status(),
+                       std::move(done));
+  });
+}
+
+void CallManager::HangupWithProvider(const std::string& call_id, const config::TenantConfig* tenant,
+                                     const std::string& call_sid, v1::CallStatus status_seen,
+                                     Callback<v1::Call> done) {
+  boost::asio::post(*provider_workers_, [this, call_id, tenant, call_sid, status_seen,
+                                         done = std::move(done)]() mutable {
+    // Twilio: `completed` hangs up an answered call; `canceled` ends a queued or ringing one and
+    // is ignored by an answered call (twilio-python #10), so switch if it was answered meanwhile.
+    std::string word = status_seen == v1::CALL_STATUS_IN_PROGRESS ? "completed" : "canceled";
+    absl::Duration backoff = options_.hangup_backoff;
+    absl::StatusOr<providers::TwilioCall> result;
+    for (int attempt = 1;; ++attempt) {
+      result = twilio_->UpdateCallStatus(tenant->twilio, call_sid, word);
+      if (result.ok() && word == "canceled" && result->status == "in-progress") {
+        word = "completed";
+        continue;
+      }
+      if (result.ok() || !absl::IsUnavailable(result.status()) ||
+          attempt >= options_.hangup_attempts) {
+        break;
+      }
+      std::this_thread::sleep_for(absl::ToChronoMilliseconds(backoff));
+      backoff *= 2;
+    }
+    if (!result.ok()) {
+      if (providers::TwilioErrorCode(result.status()) == providers::kTwilioCallNotInProgress) {
+        // Already over at Twilio; its final status callback brings the outcome.
+        return FindCall(tenant->id, call_id, std::move(done));
+      }
+      logging::Get("calls")->warn("hangup failed call_id={} call_sid={} error={}", call_id,
+                                  call_sid, result.status().message());
+      return done(result.status());
+    }
+    ProviderReport report;
+    report.status = twilio::NormalizeCallStatus(result->status);
+    report.provider_status = result->status;
+    report.duration_seconds = result->duration_seconds;
+    ApplyAndReply(call_id, report, std::move(done));
+  });
+}
+
+void CallManager::GetCall(const std::string& tenant_id, const std::string& id,
+                          Callback<v1::Call> done) {
+  if (id.empty()) return done(absl::InvalidArgumentError("call_id is required"));
+  FindCall(tenant_id, id, std::move(done));
+}
+
+void CallManager::ListCalls(const std::string& tenant_id, const v1::ListCallsRequest& request,
+                            Callback<v1::ListCallsResponse> done) {
+  store::ListQuery query;
+  query.tenant_id = tenant_id;
+  if (request.page_size() < 0) {
+    return done(absl::InvalidArgumentError("page_size must not be negative"));
+  }
+  query.limit =
+      request.page_size() == 0 ? kDefaultPageSize : std::min(request.page_size(), kMaxPageSize);
+  for (int s : request.statuses()) {
+    if (s <= v1::CALL_STATUS_UNSPECIFIED || s > v1::CALL_STATUS_CANCELED) {
+      return done(
+          absl::InvalidArgumentError("statuses contains an invalid status " + std::to_string(s)));
+    }
+    query.status_mask |= 1u << s;
+  }
+  if (request.has_start_time()) {
+    query.start_us = absl::ToUnixMicros(FromTimestamp(request.start_time()));
+  }
+  if (request.has_end_time()) query.end_us = absl::ToUnixMicros(FromTimestamp(request.end_time()));
+  if (query.start_us > query.end_us) {
+    return done(absl::InvalidArgumentError("start_time is after end_time"));
+  }
+  if (!request.page_token().empty() &&
+      !DecodePageToken(request.page_token(), &query.after_create_us, &query.after_call_id)) {
+    return done(absl::InvalidArgumentError("page_token is not a token ListCalls returned"));
+  }
+  boost::asio::post(*readers_, [this, query, done = std::move(done)]() mutable {
+    const int page = query.limit;
+    query.limit = page + 1;  // one more tells whether another page exists
+    auto calls = store_->ListCalls(query);
+    if (!calls.ok()) return done(calls.status());
+    v1::ListCallsResponse response;
+    const bool more = static_cast<int>(calls->size()) > page;
+    if (more) calls->resize(page);
+    for (auto& c : *calls) *response.add_calls() = std::move(c);
+    if (more) response.set_next_page_token(EncodePageToken(response.calls(page - 1)));
+    done(std::move(response));
+  });
+}
+
+v1::Metrics CallManager::GetMetrics(const std::string& tenant_id) const {
+  std::lock_guard lock(mu_);
+  return registry_.Metrics(tenant_id);
+}
+
+void CallManager::ReportProviderEvent(const ReportProviderEventRequest& request,
+                                      Callback<ReportProviderEventResponse> done) {
+  if (config_->FindTenant(request.tenant_id()) == nullptr) {
+    return done(absl::InvalidArgumentError("unknown tenant \"" + request.tenant_id() + "\""));
+  }
+  if (request.provider() != v1::PROVIDER_TWILIO) {
+    return done(absl::InvalidArgumentError("unsupported provider"));
+  }
+  const std::string& call_sid = request.provider_ids().call_sid();
+  if (request.call_id().empty() && call_sid.empty()) {
+    return done(absl::InvalidArgumentError("the event names no call (call_id or CallSid)"));
+  }
+  auto report = std::make_shared<ProviderReport>(ReportFrom(request));
+  auto reply = [done](absl::StatusOr<Applied> applied) {
+    if (!applied.ok()) return done(applied.status());
+    ReportProviderEventResponse response;
+    response.set_applied(applied->changed);
+    response.set_call_id(applied->call_id);
+    done(std::move(response));
+  };
+
+  std::unique_lock lock(mu_);
+  CallEntry* entry = request.call_id().empty() ? nullptr : registry_.Find(request.call_id());
+  if (entry == nullptr && !call_sid.empty()) entry = registry_.Find(call_sid);
+  if (entry != nullptr) {
+    if (entry->call.tenant_id() != request.tenant_id()) {
+      lock.unlock();
+      return done(absl::InvalidArgumentError("the event names a call of another tenant"));
+    }
+    return ApplyLocked(entry, *report, lock, /*want_call=*/false, std::move(reply));
+  }
+  lock.unlock();
+  // Not in memory: a call that ended a while ago, or one never seen. Ask the store.
+  boost::asio::post(*readers_, [this, request, report, reply = std::move(reply)]() mutable {
+    const std::string& id =
+        request.call_id().empty() ? request.provider_ids().call_sid() : request.call_id();
+    auto stored = store_->FindCall(id);
+    if (!stored.ok()) return reply(stored.status());
+    if (stored->has_value()) {
+      // Only ended calls leave memory, and an ended call absorbs every later report.
+      Applied applied;
+      applied.call_id = (*stored)->call_id();
+      return reply(std::move(applied));
+    }
+    if (!request.call_id().empty()) {
+      return reply(absl::NotFoundError("call " + request.call_id() + " not found"));
+    }
+    std::unique_lock lock(mu_);
+    if (CallEntry* entry = registry_.Find(request.provider_ids().call_sid())) {
+      // Created by a concurrent report for the same CallSid.
+      return ApplyLocked(entry, *report, lock, /*want_call=*/false, std::move(reply));
+    }
+    if (report->status == v1::CALL_STATUS_UNSPECIFIED) {
+      lock.unlock();
+      return reply(Applied{});  // nothing to record about an unknown call
+    }
+    // A call placed outside callcontrol (another app on the account, an inbound call): track it.
+    const absl::Time now = absl::Now();
+    v1::Call call;
+    call.set_call_id(NewCallId(now));
+    call.set_tenant_id(request.tenant_id());
+    call.set_provider(request.provider());
+    call.set_status(v1::CALL_STATUS_QUEUED);
+    SetTimestamp(now, call.mutable_create_time());
+    CallProgress progress;
+    ApplyReport(*report, now, &call, &progress);
+    call.set_version(1);
+    CallEntry* entry = registry_.Add(std::move(call), "");
+    entry->progress = progress;
+    Applied applied;
+    applied.changed = true;
+    applied.call_id = entry->call.call_id();
+    CommitLocked(entry, v1::EVENT_TYPE_CALL_CREATED,
+                 [applied = std::move(applied), reply = std::move(reply)](absl::Status s) mutable {
+                   if (!s.ok()) return reply(s);
+                   reply(std::move(applied));
+                 });
+    registry_.EvictExpired(now);
+  });
+}
+
+}  // namespace callcontrol::calls

@@ -1,0 +1,131 @@
+// The daemon's call domain: creates and ends calls through providers, applies provider reports
+// through the state machine, records every change durably with its event, and answers reads.
+//
+// Threading: every method returns at once and completes through its callback, which runs on a
+// store, reader or provider thread, never on the caller's (a gRPC thread). Memory state is
+// changed under one mutex that is never held across I/O; each change gets the next event
+// sequence and is queued to the store's group-commit writer in that order; the callback runs
+// after the change is on disk. Provider REST calls run on the provider pool; disk reads on the
+// reader pool. Thread-safe.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "absl/status/statusor.h"
+#include "callcontrol/internal/v1/provider_event_service.pb.h"
+#include "callcontrol/v1/call_control_service.pb.h"
+#include "common/config/config.h"
+#include "server/calls/call_registry.h"
+#include "server/providers/twilio_client.h"
+#include "server/store/store.h"
+
+namespace callcontrol::calls {
+
+class CallManager {
+ public:
+  template <typename T>
+  using Callback = std::function<void(absl::StatusOr<T>)>;
+
+  struct Options {
+    CallRegistry::Options registry;
+    // Retries of a hangup the provider could not take (5xx, timeout), with doubling backoff.
+    int hangup_attempts = 4;
+    absl::Duration hangup_backoff = absl::Milliseconds(200);
+  };
+
+  // `config` must outlive the manager; so must the store, pools and client.
+  CallManager(const config::Config* config, store::Store* store, boost::asio::thread_pool* readers,
+              boost::asio::thread_pool* provider_workers, const providers::TwilioClient* twilio,
+              const Options& options);
+
+  // Loads active calls, counters and the last sequence from the store; ends calls that a
+  // previous run queued but never got a provider id for (they are marked FAILED). Call once
+  // before serving. Returns the store's error.
+  absl::Status Load();
+
+  // The last event sequence assigned (for the event bus at startup).
+  int64_t last_sequence() const;
+
+  // Places an outbound call; see StartCall in call_control_service.proto for errors.
+  void StartCall(const std::string& tenant_id, const v1::StartCallRequest& request,
+                 Callback<v1::Call> done);
+
+  // Ends a call through its provider. kNotFound, kPermissionDenied (another tenant's call),
+  // kFailedPrecondition (no provider id yet, or provider refused), kUnavailable.
+  void HangupCall(const std::string& tenant_id, const std::string& id, Callback<v1::Call> done);
+
+  // kNotFound, kPermissionDenied.
+  void GetCall(const std::string& tenant_id, const std::string& id, Callback<v1::Call> done);
+
+  // kInvalidArgument for a bad page token, page size or time range.
+  void ListCalls(const std::string& tenant_id, const v1::ListCallsRequest& request,
+                 Callback<v1::ListCallsResponse> done);
+
+  v1::Metrics GetMetrics(const std::string& tenant_id) const;
+
+  // Applies a verified provider webhook. Unknown call id: kNotFound. A report for a provider id
+  // never seen creates the call (calls placed outside callcontrol are tracked too).
+  void ReportProviderEvent(const internal::v1::ReportProviderEventRequest& request,
+                           Callback<internal::v1::ReportProviderEventResponse> done);
+
+ private:
+  using Done = std::function<void(absl::Status)>;
+
+  // What StartCall is asked to place, once validated.
+  struct NewCall {
+    const config::TenantConfig* tenant = nullptr;
+    std::string call_id;  // set once created
+    std::string to;
+    std::string from;
+    std::string twiml;
+    std::string idempotency_key;
+    std::string request_hash;
+  };
+  // Outcome of applying a report.
+  struct Applied {
+    bool changed = false;
+    std::string call_id;
+    v1::Call call;  // the call after the report, when asked for
+  };
+
+  // Records a change already applied to `entry` in memory: next sequence, event, store
+  // mutation. `done` runs after the commit. Requires mu_.
+  void CommitLocked(CallEntry* entry, v1::EventType type, Done done);
+  // Applies `report` to `entry` and, if it changed, commits it; `done` runs after the commit (or
+  // at once when nothing changed). Requires mu_ held by `lock`; releases it.
+  void ApplyLocked(CallEntry* entry, const ProviderReport& report,
+                   std::unique_lock<std::mutex>& lock, bool want_call, Callback<Applied> done);
+  // Applies a report to a call by id and answers with the call afterwards.
+  void ApplyAndReply(const std::string& call_id, const ProviderReport& report,
+                     Callback<v1::Call> done);
+  // Looks `id` up in memory, then in the store (on the reader pool). An empty `tenant_id`
+  // skips the tenant check (internal use).
+  void FindCall(const std::string& tenant_id, const std::string& id, Callback<v1::Call> done);
+
+  static absl::StatusOr<v1::Call> ReplayIdempotent(const v1::Call& existing,
+                                                   const std::string& stored_hash,
+                                                   const NewCall& call);
+  void CreateAndDial(NewCall call, Callback<v1::Call> done);
+  void DialWithProvider(NewCall call, Callback<v1::Call> done);
+  void HangupWithProvider(const std::string& call_id, const config::TenantConfig* tenant,
+                          const std::string& call_sid, v1::CallStatus status_seen,
+                          Callback<v1::Call> done);
+
+  const config::Config* const config_;
+  store::Store* const store_;
+  boost::asio::thread_pool* const readers_;
+  boost::asio::thread_pool* const provider_workers_;
+  const providers::TwilioClient* const twilio_;
+  const Options options_;
+
+  mutable std::mutex mu_;
+  CallRegistry registry_;      // guarded by mu_
+  int64_t last_sequence_ = 0;  // guarded by mu_
+};
+
+}  // namespace callcontrol::calls

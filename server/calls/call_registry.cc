@@ -1,0 +1,123 @@
+#include "server/calls/call_registry.h"
+
+#include "server/calls/call_status.h"
+
+namespace callcontrol::calls {
+namespace {
+
+std::string IdempotencyIndexKey(const std::string& tenant_id, const std::string& key) {
+  std::string k = tenant_id;
+  k.push_back('\0');
+  k += key;
+  return k;
+}
+
+}  // namespace
+
+CallEntry* CallRegistry::Add(v1::Call call, std::string request_hash) {
+  auto entry = std::make_unique<CallEntry>();
+  entry->call = std::move(call);
+  entry->request_hash = std::move(request_hash);
+  CallEntry* raw = entry.get();
+  const std::string id = raw->call.call_id();
+  by_id_[id] = std::move(entry);
+  IndexAliases(raw);
+  if (!raw->call.idempotency_key().empty()) {
+    by_idempotency_key_[IdempotencyIndexKey(raw->call.tenant_id(), raw->call.idempotency_key())] =
+        raw;
+  }
+  Counts& c = counts_[raw->call.tenant_id()];
+  c.by_status[raw->call.status()]++;
+  c.total++;
+  if (IsTerminal(raw->call.status())) {
+    c.billable_seconds += raw->call.duration_seconds();
+    ended_.emplace_back(FromTimestamp(raw->call.update_time()), id);
+  }
+  return raw;
+}
+
+void CallRegistry::IndexAliases(CallEntry* entry) {
+  const v1::ProviderIds& ids = entry->call.provider_ids();
+  for (const std::string* alias : {&ids.call_sid(), &ids.call_control_id(), &ids.call_leg_id()}) {
+    if (!alias->empty()) by_alias_[*alias] = entry;
+  }
+}
+
+CallEntry* CallRegistry::Find(const std::string& id) {
+  if (auto it = by_id_.find(id); it != by_id_.end()) return it->second.get();
+  if (auto it = by_alias_.find(id); it != by_alias_.end()) return it->second;
+  return nullptr;
+}
+
+CallEntry* CallRegistry::FindByIdempotencyKey(const std::string& tenant_id,
+                                              const std::string& key) {
+  auto it = by_idempotency_key_.find(IdempotencyIndexKey(tenant_id, key));
+  return it == by_idempotency_key_.end() ? nullptr : it->second;
+}
+
+void CallRegistry::Updated(CallEntry* entry, v1::CallStatus before, int64_t duration_before,
+                           absl::Time now) {
+  IndexAliases(entry);
+  const v1::Call& call = entry->call;
+  Counts& c = counts_[call.tenant_id()];
+  if (call.status() != before) {
+    if (--c.by_status[before] == 0) c.by_status.erase(before);
+    c.by_status[call.status()]++;
+    if (IsTerminal(call.status()) && !IsTerminal(before)) ended_.emplace_back(now, call.call_id());
+  }
+  if (IsTerminal(call.status())) {
+    c.billable_seconds += call.duration_seconds() - (IsTerminal(before) ? duration_before : 0);
+  }
+}
+
+void CallRegistry::EvictExpired(absl::Time now) {
+  while (!ended_.empty() && (ended_.front().first + options_.terminal_linger <= now ||
+                             ended_.size() > options_.max_lingering)) {
+    Remove(ended_.front().second);
+    ended_.pop_front();
+  }
+}
+
+void CallRegistry::Remove(const std::string& call_id) {
+  auto it = by_id_.find(call_id);
+  if (it == by_id_.end()) return;
+  const v1::Call& call = it->second->call;
+  const v1::ProviderIds& ids = call.provider_ids();
+  for (const std::string* alias : {&ids.call_sid(), &ids.call_control_id(), &ids.call_leg_id()}) {
+    if (!alias->empty()) by_alias_.erase(*alias);
+  }
+  if (!call.idempotency_key().empty()) {
+    by_idempotency_key_.erase(IdempotencyIndexKey(call.tenant_id(), call.idempotency_key()));
+  }
+  by_id_.erase(it);
+}
+
+void CallRegistry::AddCounts(const std::string& tenant_id, v1::CallStatus status, int64_t calls,
+                             int64_t duration_seconds) {
+  Counts& c = counts_[tenant_id];
+  c.by_status[status] += calls;
+  c.total += calls;
+  if (IsTerminal(status)) c.billable_seconds += duration_seconds;
+}
+
+v1::Metrics CallRegistry::Metrics(const std::string& tenant_id) const {
+  v1::Metrics m;
+  m.set_tenant_id(tenant_id);
+  auto it = counts_.find(tenant_id);
+  if (it == counts_.end()) return m;
+  const Counts& c = it->second;
+  m.set_total_calls(c.total);
+  m.set_billable_seconds(c.billable_seconds);
+  int64_t active = 0;
+  for (const auto& [status, n] : c.by_status) {
+    if (n == 0) continue;
+    auto* sc = m.add_calls_by_status();
+    sc->set_status(static_cast<v1::CallStatus>(status));
+    sc->set_count(n);
+    if (!IsTerminal(static_cast<v1::CallStatus>(status))) active += n;
+  }
+  m.set_active_calls(active);
+  return m;
+}
+
+}  // namespace callcontrol::calls

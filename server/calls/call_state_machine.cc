@@ -1,0 +1,104 @@
+#include "server/calls/call_state_machine.h"
+
+#include "server/calls/call_status.h"
+
+namespace callcontrol::calls {
+namespace {
+
+bool FillIfEmpty(const std::string& value, std::string* field) {
+  if (value.empty() || !field->empty()) return false;
+  *field = value;
+  return true;
+}
+
+bool MergeProviderIds(const v1::ProviderIds& in, v1::ProviderIds* out) {
+  bool changed = false;
+  changed |= FillIfEmpty(in.call_sid(), out->mutable_call_sid());
+  changed |= FillIfEmpty(in.call_control_id(), out->mutable_call_control_id());
+  changed |= FillIfEmpty(in.call_leg_id(), out->mutable_call_leg_id());
+  changed |= FillIfEmpty(in.call_session_id(), out->mutable_call_session_id());
+  return changed;
+}
+
+}  // namespace
+
+void SetTimestamp(absl::Time t, google::protobuf::Timestamp* ts) {
+  const int64_t micros = absl::ToUnixMicros(t);
+  int64_t seconds = micros / 1000000;
+  int64_t rem = micros % 1000000;
+  if (rem < 0) {
+    rem += 1000000;
+    --seconds;
+  }
+  ts->set_seconds(seconds);
+  ts->set_nanos(static_cast<int32_t>(rem * 1000));
+}
+
+absl::Time FromTimestamp(const google::protobuf::Timestamp& ts) {
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
+bool ApplyReport(const ProviderReport& report, absl::Time now, v1::Call* call,
+                 CallProgress* progress) {
+  bool changed = false;
+  const bool stale =
+      report.provider_sequence >= 0 && progress->last_provider_sequence >= report.provider_sequence;
+  if (report.provider_sequence > progress->last_provider_sequence) {
+    progress->last_provider_sequence = report.provider_sequence;
+  }
+  const absl::Time when = report.occurred_time.value_or(now);
+
+  changed |= MergeProviderIds(report.provider_ids, call->mutable_provider_ids());
+  changed |= FillIfEmpty(report.from, call->mutable_from());
+  changed |= FillIfEmpty(report.to, call->mutable_to());
+  if (call->direction() == v1::CALL_DIRECTION_UNSPECIFIED &&
+      report.direction != v1::CALL_DIRECTION_UNSPECIFIED) {
+    call->set_direction(report.direction);
+    changed = true;
+  }
+
+  const bool moves_forward = report.status != v1::CALL_STATUS_UNSPECIFIED && !stale &&
+                             !IsTerminal(call->status()) &&
+                             StatusRank(report.status) > StatusRank(call->status());
+  if (moves_forward) {
+    call->set_status(report.status);
+    call->set_provider_status(report.provider_status);
+    if (report.status == v1::CALL_STATUS_IN_PROGRESS) {
+      SetTimestamp(when, call->mutable_answer_time());
+    }
+    if (IsTerminal(report.status)) {
+      SetTimestamp(when, call->mutable_end_time());
+      if (!report.error_message.empty()) call->set_error_message(report.error_message);
+    }
+    changed = true;
+  }
+
+  // A late answer report (its callback overtaken by the final one) still tells when the call was
+  // answered, if that is unknown and the provider said when.
+  if (report.status == v1::CALL_STATUS_IN_PROGRESS && !call->has_answer_time() &&
+      report.occurred_time.has_value() && call->status() != v1::CALL_STATUS_QUEUED) {
+    SetTimestamp(*report.occurred_time, call->mutable_answer_time());
+    changed = true;
+  }
+  // Duration and SIP code belong to the final report; take them once the call has ended, from
+  // whichever report carries them first.
+  if (IsTerminal(call->status()) && IsTerminal(report.status)) {
+    if (report.duration_seconds >= 0 && call->duration_seconds() == 0 &&
+        report.duration_seconds != 0) {
+      call->set_duration_seconds(report.duration_seconds);
+      changed = true;
+    }
+    if (report.sip_response_code != 0 && call->sip_response_code() == 0) {
+      call->set_sip_response_code(report.sip_response_code);
+      changed = true;
+    }
+  }
+
+  if (changed) {
+    call->set_version(call->version() + 1);
+    SetTimestamp(now, call->mutable_update_time());
+  }
+  return changed;
+}
+
+}  // namespace callcontrol::calls

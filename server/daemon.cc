@@ -1,0 +1,84 @@
+#include "server/daemon.h"
+
+#include <filesystem>
+
+#include "common/logging.h"
+#include "server/api/call_control_service.h"
+#include "server/api/grpc_server.h"
+#include "server/api/provider_event_service.h"
+#include "server/calls/call_manager.h"
+#include "server/events/event_bus.h"
+#include "server/providers/twilio_client.h"
+#include "server/store/store.h"
+
+namespace callcontrol {
+
+absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(config::Config config) {
+  auto log = logging::Get("daemon");
+  std::unique_ptr<Daemon> d(new Daemon());
+  d->config_ = std::move(config);
+  const config::DaemonConfig& dc = d->config_.daemon;
+
+  const std::filesystem::path db_path(dc.db);
+  if (db_path.has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(db_path.parent_path(), ec);
+  }
+  store::Store::Options store_options;
+  store_options.event_retention = dc.event_retention;
+  auto store = store::Store::Open(dc.db, store_options);
+  if (!store.ok()) return store.status();
+  d->store_ = *std::move(store);
+
+  d->readers_ = std::make_unique<boost::asio::thread_pool>(2);
+  d->provider_workers_ = std::make_unique<boost::asio::thread_pool>(dc.provider_workers);
+  d->twilio_ = std::make_unique<providers::TwilioClient>(providers::TwilioClient::Options{});
+  d->manager_ = std::make_unique<calls::CallManager>(
+      &d->config_, d->store_.get(), d->readers_.get(), d->provider_workers_.get(), d->twilio_.get(),
+      calls::CallManager::Options{});
+
+  // The bus must be listening before Load(), which may commit events of interrupted calls.
+  auto state_probe = d->store_.get();
+  (void)state_probe;
+  d->bus_ = std::make_unique<events::EventBus>(0);
+  d->store_->SetCommitListener(
+      [bus = d->bus_.get()](const std::vector<const store::EventRow*>& events) {
+        bus->Publish(events);
+      });
+  if (auto s = d->manager_->Load(); !s.ok()) return s;
+
+  events::EventStreamReactor::Options stream_options;
+  stream_options.queue_limit = static_cast<size_t>(dc.subscriber_queue_limit);
+  d->public_service_ = std::make_unique<api::CallControlServiceImpl>(
+      d->config_.tenants.front().id, d->manager_.get(), d->bus_.get(), d->store_.get(),
+      d->readers_.get(), stream_options);
+  d->provider_event_service_ = std::make_unique<api::ProviderEventServiceImpl>(d->manager_.get());
+  auto server = api::StartGrpcServer(dc.grpc_listen,
+                                     {d->public_service_.get(), d->provider_event_service_.get()});
+  if (!server.ok()) return server.status();
+  d->server_ = std::move(server->server);
+  d->grpc_port_ = server->port;
+  log->info("serving gRPC on {} port={} db={} tenants={}", dc.grpc_listen, d->grpc_port_, dc.db,
+            d->config_.tenants.size());
+  return d;
+}
+
+Daemon::~Daemon() { Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5)); }
+
+void Daemon::Shutdown(std::chrono::system_clock::time_point deadline) {
+  if (shut_down_) return;
+  shut_down_ = true;
+  auto log = logging::Get("daemon");
+  if (server_) {
+    log->info("shutting down");
+    server_->Shutdown(deadline);
+    server_->Wait();
+  }
+  if (provider_workers_) provider_workers_->join();
+  if (readers_) readers_->join();
+  if (store_) store_->Close();
+  if (bus_) bus_->Stop();
+  log->info("stopped");
+}
+
+}  // namespace callcontrol

@@ -1,0 +1,73 @@
+// callcontrold: owns call state and call control behind callcontrol.v1.CallControlService.
+#include <csignal>
+#include <iostream>
+
+#include "CLI/CLI.hpp"
+#include "common/config/config.h"
+#include "common/logging.h"
+#include "server/daemon.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "callcontrold: call state and call control behind a gRPC API (callcontrol.v1).\n"
+      "Stores calls in SQLite, places and ends calls through the providers' REST APIs and "
+      "streams call events."};
+  std::string config_path;
+  std::string grpc_listen;
+  std::string db;
+  std::string public_url;
+  std::string log_level = "info";
+  int provider_workers = 0;
+  app.add_option("--config", config_path,
+                 "JSON configuration shared with webhook-adapter (see README)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  app.add_option("--grpc-listen", grpc_listen,
+                 "gRPC listen address host:port (port 0 = any); default from config, "
+                 "127.0.0.1:50051");
+  app.add_option("--db", db, "SQLite database file; default from config, var/callcontrol.db");
+  app.add_option("--public-url", public_url,
+                 "webhook-adapter's public base URL, used in provider status callback URLs; "
+                 "default from config adapter.public_url");
+  app.add_option("--provider-workers", provider_workers,
+                 "threads making provider REST calls; default from config, 4")
+      ->check(CLI::Range(1, 256));
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off");
+  CLI11_PARSE(app, argc, argv);
+
+  if (auto s = callcontrol::logging::SetLevel(log_level); !s.ok()) {
+    std::cerr << "callcontrold: " << s.message() << "\n";
+    return 2;
+  }
+  auto config = callcontrol::config::LoadConfig(config_path);
+  if (!config.ok()) {
+    std::cerr << "callcontrold: " << config.status().message() << "\n";
+    return 1;
+  }
+  if (!grpc_listen.empty()) config->daemon.grpc_listen = grpc_listen;
+  if (!db.empty()) config->daemon.db = db;
+  if (!public_url.empty()) {
+    while (!public_url.empty() && public_url.back() == '/') public_url.pop_back();
+    config->adapter.public_url = public_url;
+  }
+  if (provider_workers > 0) config->daemon.provider_workers = provider_workers;
+
+  // Take SIGINT/SIGTERM synchronously: blocked here, before any thread starts, so every thread
+  // inherits the mask and sigwait() below receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto daemon = callcontrol::Daemon::Start(*std::move(config));
+  if (!daemon.ok()) {
+    std::cerr << "callcontrold: " << daemon.status().message() << "\n";
+    return 1;
+  }
+  std::cout << "callcontrold listening on port " << (*daemon)->grpc_port() << std::endl;
+  int sig = 0;
+  sigwait(&signals, &sig);
+  (*daemon)->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  return 0;
+}

@@ -1,0 +1,405 @@
+#include "server/store/store.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+
+#include <chrono>
+
+#include "common/logging.h"
+
+namespace callcontrol::store {
+namespace {
+
+// Schema migrations, applied in order; PRAGMA user_version records how many ran. Append only.
+const char* const kMigrations[] = {
+    // 1: calls and the event log.
+    R"sql(
+    CREATE TABLE calls (
+      call_id          TEXT PRIMARY KEY,
+      tenant_id        TEXT NOT NULL,
+      status           INTEGER NOT NULL,
+      create_time_us   INTEGER NOT NULL,
+      update_time_us   INTEGER NOT NULL,
+      idempotency_key  TEXT,
+      request_hash     TEXT,
+      call_sid         TEXT,
+      duration_seconds INTEGER NOT NULL DEFAULT 0,
+      data             BLOB NOT NULL
+    );
+    CREATE INDEX calls_by_tenant_time ON calls(tenant_id, create_time_us, call_id);
+    CREATE INDEX calls_by_tenant_status ON calls(tenant_id, status, duration_seconds);
+    CREATE INDEX calls_active ON calls(status) WHERE status BETWEEN 1 AND 4;
+    CREATE UNIQUE INDEX calls_by_call_sid ON calls(call_sid) WHERE call_sid IS NOT NULL;
+    CREATE UNIQUE INDEX calls_by_idempotency_key ON calls(tenant_id, idempotency_key)
+      WHERE idempotency_key IS NOT NULL;
+    CREATE TABLE events (
+      sequence  INTEGER PRIMARY KEY,
+      tenant_id TEXT NOT NULL,
+      data      BLOB NOT NULL
+    );
+    CREATE INDEX events_by_tenant ON events(tenant_id, sequence);
+    )sql",
+};
+constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
+
+constexpr char kUpsertCall[] = R"sql(
+  INSERT INTO calls(call_id, tenant_id, status, create_time_us, update_time_us, idempotency_key,
+                    request_hash, call_sid, duration_seconds, data)
+  VALUES(?1, ?2, ?3, ?4, ?5, NULLIF(?6, ''), NULLIF(?7, ''), NULLIF(?8, ''), ?9, ?10)
+  ON CONFLICT(call_id) DO UPDATE SET
+    status = excluded.status, update_time_us = excluded.update_time_us,
+    call_sid = excluded.call_sid, duration_seconds = excluded.duration_seconds,
+    data = excluded.data)sql";
+constexpr char kInsertEvent[] = "INSERT INTO events(sequence, tenant_id, data) VALUES(?1, ?2, ?3)";
+
+absl::Status FromSqlite(const SQLite::Exception& e, const char* what) {
+  const int code = e.getErrorCode() & 0xff;
+  const std::string message = std::string(what) + ": " + e.what();
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED) return absl::UnavailableError(message);
+  if (code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_CANTOPEN ||
+      code == SQLITE_READONLY) {
+    return absl::UnavailableError(message);
+  }
+  return absl::InternalError(message);
+}
+
+absl::StatusOr<v1::Call> ParseCall(const SQLite::Column& column) {
+  v1::Call call;
+  if (!call.ParseFromArray(column.getBlob(), column.getBytes())) {
+    return absl::DataLossError("stored call does not parse");
+  }
+  return call;
+}
+
+}  // namespace
+
+// Borrows a read connection for the scope of a read.
+class Store::ReadLease {
+ public:
+  explicit ReadLease(Store* store) : store_(store), db_(store->AcquireReader()) {}
+  ~ReadLease() { store_->ReleaseReader(std::move(db_)); }
+  SQLite::Database& db() { return *db_; }
+
+ private:
+  Store* store_;
+  std::unique_ptr<SQLite::Database> db_;
+};
+
+Store::Store(std::string path, const Options& options)
+    : path_(std::move(path)), options_(options) {}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
+                                                   const Options& options) {
+  std::unique_ptr<Store> store(new Store(path, options));
+  if (auto s = store->OpenWriter(); !s.ok()) return s;
+  try {
+    for (int i = 0; i < options.read_connections; ++i) {
+      auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY);
+      db->setBusyTimeout(5000);
+      store->readers_.push_back(std::move(db));
+    }
+  } catch (const SQLite::Exception& e) {
+    return FromSqlite(e, "opening read connections");
+  }
+  store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
+  return store;
+}
+
+absl::Status Store::OpenWriter() {
+  try {
+    writer_db_ =
+        std::make_unique<SQLite::Database>(path_, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    writer_db_->setBusyTimeout(5000);
+    writer_db_->exec("PRAGMA journal_mode=WAL");
+    // FULL: the WAL is fsynced at every commit, so a commit survives power loss; group commit
+    // amortizes the fsync (../shared/research/perf-limits.md §2).
+    writer_db_->exec("PRAGMA synchronous=FULL");
+    writer_db_->exec("PRAGMA foreign_keys=ON");
+    const int version = writer_db_->execAndGet("PRAGMA user_version").getInt();
+    if (version > kSchemaVersion) {
+      return absl::FailedPreconditionError("database " + path_ + " has schema version " +
+                                           std::to_string(version) + ", newer than this build (" +
+                                           std::to_string(kSchemaVersion) + ")");
+    }
+    for (int v = version; v < kSchemaVersion; ++v) {
+      SQLite::Transaction tx(*writer_db_);
+      writer_db_->exec(kMigrations[v]);
+      writer_db_->exec("PRAGMA user_version=" + std::to_string(v + 1));
+      tx.commit();
+      logging::Get("store")->info("migrated schema to version {} path={}", v + 1, path_);
+    }
+  } catch (const SQLite::Exception& e) {
+    return absl::UnavailableError("cannot open database " + path_ + ": " + e.what());
+  }
+  return absl::OkStatus();
+}
+
+Store::~Store() { Close(); }
+
+void Store::Close() {
+  {
+    std::lock_guard lock(queue_mu_);
+    if (closing_) return;
+    closing_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+void Store::SetCommitListener(CommitListener listener) { listener_ = std::move(listener); }
+
+void Store::Submit(Mutation mutation, Done done) {
+  {
+    std::lock_guard lock(queue_mu_);
+    if (!closing_) {
+      queue_.push_back(Pending{std::move(mutation), std::move(done)});
+      queue_cv_.notify_one();
+      return;
+    }
+  }
+  done(absl::UnavailableError("store is shutting down"));
+}
+
+absl::StatusOr<LoadedState> Store::Load() {
+  LoadedState state;
+  try {
+    SQLite::Statement active(*writer_db_,
+                             "SELECT data, IFNULL(request_hash, '') FROM calls "
+                             "WHERE status BETWEEN 1 AND 4");
+    while (active.executeStep()) {
+      auto call = ParseCall(active.getColumn(0));
+      if (!call.ok()) return call.status();
+      state.active_calls.push_back(*std::move(call));
+      state.request_hashes.push_back(active.getColumn(1).getString());
+    }
+    SQLite::Statement range(
+        *writer_db_, "SELECT IFNULL(MAX(sequence), 0), IFNULL(MIN(sequence), 0) FROM events");
+    range.executeStep();
+    state.last_sequence = range.getColumn(0).getInt64();
+    state.oldest_sequence = range.getColumn(1).getInt64();
+    oldest_sequence_.store(state.oldest_sequence, std::memory_order_release);
+    SQLite::Statement counts(*writer_db_,
+                             "SELECT tenant_id, status, COUNT(*), SUM(duration_seconds) "
+                             "FROM calls GROUP BY tenant_id, status");
+    while (counts.executeStep()) {
+      state.counts.push_back({counts.getColumn(0).getString(), counts.getColumn(1).getInt(),
+                              counts.getColumn(2).getInt64(), counts.getColumn(3).getInt64()});
+    }
+  } catch (const SQLite::Exception& e) {
+    return FromSqlite(e, "loading state");
+  }
+  return state;
+}
+
+void Store::WriterLoop() {
+  auto log = logging::Get("store");
+  std::vector<Pending> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mu_);
+      queue_cv_.wait(lock, [this] { return closing_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // closing, and everything is committed
+      const size_t n = std::min(queue_.size(), options_.max_batch);
+      batch.clear();
+      batch.reserve(n);
+      for (size_t i = 0; i < n; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    // A failed commit is retried: the mutations were already applied in memory and promised in
+    // order, so they must not be dropped. If the disk stays unwritable the daemon stops (a
+    // restart reloads the durable state; nothing acknowledged is lost).
+    absl::Status status;
+    for (int attempt = 0; attempt < 20; ++attempt) {
+      status = CommitBatch(batch);
+      if (status.ok()) break;
+      log->error("commit failed attempt={} error={}", attempt + 1, status.message());
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    if (!status.ok()) {
+      for (auto& p : batch)
+        p.done(absl::UnavailableError("store: " + std::string(status.message())));
+      log->critical("database {} is not writable; stopping so that a restart reloads it", path_);
+      std::abort();
+    }
+    std::vector<const EventRow*> events;
+    int64_t last_sequence = 0;
+    for (const auto& p : batch) {
+      for (const auto& e : p.mutation.events) {
+        events.push_back(&e);
+        last_sequence = e.sequence;
+      }
+    }
+    if (listener_ && !events.empty()) listener_(events);
+    for (auto& p : batch) {
+      if (p.done) p.done(absl::OkStatus());
+    }
+    if (last_sequence > 0 && ++commits_since_prune_ >= 256) {
+      commits_since_prune_ = 0;
+      PruneEvents(last_sequence);
+    }
+  }
+}
+
+absl::Status Store::CommitBatch(std::vector<Pending>& batch) {
+  try {
+    SQLite::Transaction tx(*writer_db_, SQLite::TransactionBehavior::IMMEDIATE);
+    // Prepared once per commit; sqlite3_prepare of these is a few microseconds.
+    SQLite::Statement upsert(*writer_db_, kUpsertCall);
+    SQLite::Statement insert_event(*writer_db_, kInsertEvent);
+    for (const auto& p : batch) {
+      if (const auto& c = p.mutation.call) {
+        upsert.bindNoCopy(1, c->call_id);
+        upsert.bindNoCopy(2, c->tenant_id);
+        upsert.bind(3, c->status);
+        upsert.bind(4, static_cast<int64_t>(c->create_time_us));
+        upsert.bind(5, static_cast<int64_t>(c->update_time_us));
+        upsert.bindNoCopy(6, c->idempotency_key);
+        upsert.bindNoCopy(7, c->request_hash);
+        upsert.bindNoCopy(8, c->call_sid);
+        upsert.bind(9, static_cast<int64_t>(c->duration_seconds));
+        upsert.bindNoCopy(10, c->data.data(), static_cast<int>(c->data.size()));
+        upsert.exec();
+        upsert.reset();
+      }
+      for (const auto& e : p.mutation.events) {
+        insert_event.bind(1, static_cast<int64_t>(e.sequence));
+        insert_event.bindNoCopy(2, e.tenant_id);
+        insert_event.bindNoCopy(3, e.data.data(), static_cast<int>(e.data.size()));
+        insert_event.exec();
+        insert_event.reset();
+      }
+    }
+    tx.commit();
+  } catch (const SQLite::Exception& e) {
+    return FromSqlite(e, "commit");
+  }
+  return absl::OkStatus();
+}
+
+void Store::PruneEvents(int64_t last_sequence) {
+  const int64_t keep_from = last_sequence - options_.event_retention + 1;
+  if (keep_from <= oldest_sequence_.load(std::memory_order_acquire)) return;
+  try {
+    SQLite::Statement del(*writer_db_, "DELETE FROM events WHERE sequence < ?1");
+    del.bind(1, static_cast<int64_t>(keep_from));
+    del.exec();
+    SQLite::Statement min(*writer_db_, "SELECT IFNULL(MIN(sequence), 0) FROM events");
+    min.executeStep();
+    oldest_sequence_.store(min.getColumn(0).getInt64(), std::memory_order_release);
+  } catch (const SQLite::Exception& e) {
+    logging::Get("store")->warn("pruning events failed: {}", e.what());
+  }
+}
+
+std::unique_ptr<SQLite::Database> Store::AcquireReader() {
+  {
+    std::lock_guard lock(readers_mu_);
+    if (!readers_.empty()) {
+      auto db = std::move(readers_.back());
+      readers_.pop_back();
+      return db;
+    }
+  }
+  // All pooled connections are busy: open another (returned to the pool afterwards).
+  auto db = std::make_unique<SQLite::Database>(path_, SQLite::OPEN_READONLY);
+  db->setBusyTimeout(5000);
+  return db;
+}
+
+void Store::ReleaseReader(std::unique_ptr<SQLite::Database> db) {
+  std::lock_guard lock(readers_mu_);
+  readers_.push_back(std::move(db));
+}
+
+absl::StatusOr<std::optional<v1::Call>> Store::FindCall(const std::string& id) {
+  try {
+    ReadLease lease(this);
+    SQLite::Statement q(lease.db(), id.rfind("call_", 0) == 0
+                                        ? "SELECT data FROM calls WHERE call_id = ?1"
+                                        : "SELECT data FROM calls WHERE call_sid = ?1");
+    q.bindNoCopy(1, id);
+    if (!q.executeStep()) return std::optional<v1::Call>();
+    auto call = ParseCall(q.getColumn(0));
+    if (!call.ok()) return call.status();
+    return std::optional<v1::Call>(*std::move(call));
+  } catch (const SQLite::Exception& e) {
+    return FromSqlite(e, "reading call");
+  }
+}
+
+absl::StatusOr<std::optional<std::pair<v1::Call, std::string>>> Store::FindByIdempotencyKey(
+    const std::string& tenant_id, const std::string& key) {
+  using Result = std::optional<std::pair<v1::Call, std::string>>;
+  try {
+    ReadLease lease(this);
+    SQLite::Statement q(lease.db(),
+                        "SELECT data, IFNULL(request_hash, '') FROM calls "
+                        "WHERE tenant_id = ?1 AND idempotency_key = ?2");
+    q.bindNoCopy(1, tenant_id);
+    q.bindNoCopy(2, key);
+    if (!q.executeStep()) return Result();
+    auto call = ParseCall(q.getColumn(0));
+    if (!call.ok()) return call.status();
+    return Result(std::make_pair(*std::move(call), q.getColumn(1).getString()));
+  } catch (const SQLite::Exception& e) {
+    return FromSqlite(e, "reading idempotency key");
+  }
+}
+
+absl::StatusOr<std::vector<v1::Call>> Store::ListCalls(const ListQuery& query) {
+  std::vector<v1::Call> calls;
+  try {
+    ReadLease lease(this);
+    SQLite::Statement q(lease.db(), R"sql(
+      SELECT data FROM calls
+      WHERE tenant_id = ?1
+        AND (?2 = 0 OR ((?2 >> status) & 1) = 1)
+        AND create_time_us >= ?3 AND create_time_us < ?4
+        AND (?6 = '' OR (create_time_us, call_id) < (?5, ?6))
+      ORDER BY create_time_us DESC, call_id DESC
+      LIMIT ?7)sql");
+    q.bindNoCopy(1, query.tenant_id);
+    q.bind(2, static_cast<int64_t>(query.status_mask));
+    q.bind(3, static_cast<int64_t>(query.start_us));
+    q.bind(4, static_cast<int64_t>(query.end_us));
+    q.bind(5, static_cast<int64_t>(query.after_create_us));
+    q.bindNoCopy(6, query.after_call_id);
+    q.bind(7, query.limit);
+    while (q.executeStep()) {
+      auto call = ParseCall(q.getColumn(0));
+      if (!call.ok()) return call.status();
+      calls.push_back(*std::move(call));
+    }
+  } catch (const SQLite::Exception& e) {
+    return FromSqlite(e, "listing calls");
+  }
+  return calls;
+}
+
+absl::StatusOr<std::vector<EventRow>> Store::ReadEvents(const std::string& tenant_id, int64_t after,
+                                                        int64_t up_to, int limit) {
+  std::vector<EventRow> events;
+  try {
+    ReadLease lease(this);
+    SQLite::Statement q(lease.db(),
+                        "SELECT sequence, data FROM events WHERE tenant_id = ?1 AND sequence > ?2 "
+                        "AND sequence <= ?3 ORDER BY sequence LIMIT ?4");
+    q.bindNoCopy(1, tenant_id);
+    q.bind(2, static_cast<int64_t>(after));
+    q.bind(3, static_cast<int64_t>(up_to));
+    q.bind(4, limit);
+    while (q.executeStep()) {
+      const SQLite::Column data = q.getColumn(1);
+      events.push_back(EventRow{q.getColumn(0).getInt64(), tenant_id,
+                                std::string(static_cast<const char*>(data.getBlob()),
+                                            static_cast<size_t>(data.getBytes()))});
+    }
+  } catch (const SQLite::Exception& e) {
+    return FromSqlite(e, "reading events");
+  }
+  return events;
+}
+
+}  // namespace callcontrol::store

@@ -1,0 +1,170 @@
+// SQLite persistence for calls and the event log (WAL, synchronous=FULL).
+//
+// Writes go through one writer thread that group-commits: every mutation queued while the
+// previous transaction was being written lands in the next transaction, so one fsync serves
+// many RPCs and webhooks. A mutation's `done` runs only after its transaction is on disk
+// ("durable before acknowledged"). Reads use a small pool of read-only connections (WAL readers
+// never wait for the writer) and are synchronous: call them from a worker pool, never from a gRPC
+// thread. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "callcontrol/v1/call.pb.h"
+
+namespace SQLite {
+class Database;
+}
+
+namespace callcontrol::store {
+
+// A call as stored: indexed columns plus the serialized callcontrol.v1.Call.
+struct CallRow {
+  std::string call_id;
+  std::string tenant_id;
+  int status = 0;  // v1::CallStatus
+  int64_t create_time_us = 0;
+  int64_t update_time_us = 0;
+  std::string idempotency_key;  // "" = none
+  std::string request_hash;     // fingerprint of the StartCall request ("" = none)
+  std::string call_sid;
+  int64_t duration_seconds = 0;
+  std::string data;  // serialized v1::Call
+};
+
+// One event-log entry: `data` is a serialized StreamEventsResponse holding exactly this event,
+// the same bytes that are streamed to subscribers.
+struct EventRow {
+  int64_t sequence = 0;
+  std::string tenant_id;
+  std::string data;
+};
+
+// What one change writes: the call's new row and the events it emits, atomically.
+struct Mutation {
+  std::optional<CallRow> call;
+  std::vector<EventRow> events;
+};
+
+// State read at startup.
+struct LoadedState {
+  std::vector<v1::Call> active_calls;       // every call not in a terminal status
+  std::vector<std::string> request_hashes;  // parallel to active_calls
+  int64_t last_sequence = 0;                // 0 when the log is empty
+  int64_t oldest_sequence = 0;              // smallest retained sequence, 0 when empty
+  struct Count {
+    std::string tenant_id;
+    int status = 0;
+    int64_t calls = 0;
+    int64_t duration_seconds = 0;
+  };
+  std::vector<Count> counts;  // per tenant and status
+};
+
+struct ListQuery {
+  std::string tenant_id;
+  uint32_t status_mask = 0;  // bit (1 << status) set = wanted; 0 = any
+  int64_t start_us = INT64_MIN;
+  int64_t end_us = INT64_MAX;
+  // Resume strictly after this (create_time_us, call_id), newest first; empty id = from the top.
+  int64_t after_create_us = 0;
+  std::string after_call_id;
+  int limit = 50;
+};
+
+class Store {
+ public:
+  struct Options {
+    int read_connections = 2;
+    // Events kept for resumption; older ones are deleted by the writer.
+    int64_t event_retention = 1000000;
+    // Most mutations in one transaction.
+    size_t max_batch = 2048;
+  };
+
+  // Opens (creating if needed) the database at `path`, applies pending schema migrations and
+  // starts the writer. Returns kUnavailable if the file cannot be opened or written,
+  // kFailedPrecondition if its schema is newer than this build knows.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path,
+                                                     const Options& options);
+  ~Store();
+
+  // Reads what the daemon keeps in memory. Call once, before any Submit.
+  absl::StatusOr<LoadedState> Load();
+
+  // Called on the writer thread after each commit with the events it made durable, in sequence
+  // order; must not block. Set before the first Submit.
+  using CommitListener = std::function<void(const std::vector<const EventRow*>& events)>;
+  void SetCommitListener(CommitListener listener);
+
+  // Queues `mutation`; `done` runs on the writer thread once it is committed (OK) or could not be
+  // (kUnavailable). Mutations commit in Submit order. Never blocks on I/O.
+  using Done = std::function<void(absl::Status)>;
+  void Submit(Mutation mutation, Done done);
+
+  // Reads one call by callcontrol id or Twilio CallSid, of any tenant. nullopt if absent.
+  absl::StatusOr<std::optional<v1::Call>> FindCall(const std::string& id);
+
+  // The call StartCall created for (tenant, idempotency key), with its request hash.
+  absl::StatusOr<std::optional<std::pair<v1::Call, std::string>>> FindByIdempotencyKey(
+      const std::string& tenant_id, const std::string& key);
+
+  // Calls matching `query`, newest first, at most query.limit.
+  absl::StatusOr<std::vector<v1::Call>> ListCalls(const ListQuery& query);
+
+  // The tenant's retained events with after < sequence <= up_to, in order, at most `limit`.
+  absl::StatusOr<std::vector<EventRow>> ReadEvents(const std::string& tenant_id, int64_t after,
+                                                   int64_t up_to, int limit);
+
+  // Smallest sequence still in the log (0 if empty). Events before it were pruned.
+  int64_t oldest_sequence() const { return oldest_sequence_.load(std::memory_order_acquire); }
+
+  // Stops the writer after committing everything queued. Idempotent; the destructor calls it.
+  void Close();
+
+ private:
+  struct Pending {
+    Mutation mutation;
+    Done done;
+  };
+  class ReadLease;
+
+  Store(std::string path, const Options& options);
+  absl::Status OpenWriter();
+  void WriterLoop();
+  absl::Status CommitBatch(std::vector<Pending>& batch);
+  void PruneEvents(int64_t last_sequence);
+  std::unique_ptr<SQLite::Database> AcquireReader();
+  void ReleaseReader(std::unique_ptr<SQLite::Database> db);
+
+  const std::string path_;
+  const Options options_;
+  std::unique_ptr<SQLite::Database> writer_db_;
+  CommitListener listener_;
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<Pending> queue_;
+  bool closing_ = false;
+  std::thread writer_;
+
+  std::mutex readers_mu_;
+  std::vector<std::unique_ptr<SQLite::Database>> readers_;
+
+  std::atomic<int64_t> oldest_sequence_{0};
+  int64_t commits_since_prune_ = 0;
+};
+
+}  // namespace callcontrol::store
