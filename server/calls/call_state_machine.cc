@@ -75,8 +75,9 @@ bool ApplyReport(const ProviderReport& report, absl::Time now, v1::Call* call,
 
   // A late answer report (its callback overtaken by the final one) still tells when the call was
   // answered, if that is unknown and the provider said when.
+  // Only a call that ended `completed` was ever answered.
   if (report.status == v1::CALL_STATUS_IN_PROGRESS && !call->has_answer_time() &&
-      report.occurred_time.has_value() && call->status() != v1::CALL_STATUS_QUEUED) {
+      report.occurred_time.has_value() && call->status() == v1::CALL_STATUS_COMPLETED) {
     SetTimestamp(*report.occurred_time, call->mutable_answer_time());
     changed = true;
   }

@@ -1,0 +1,77 @@
+#include "server/calls/call_registry.h"
+
+#include <gtest/gtest.h>
+
+namespace callcontrol::calls {
+namespace {
+
+const absl::Time kT0 = absl::FromUnixSeconds(1700000000);
+
+v1::Call NewCall(const std::string& id, const std::string& tenant) {
+  v1::Call c;
+  c.set_call_id(id);
+  c.set_tenant_id(tenant);
+  c.set_status(v1::CALL_STATUS_QUEUED);
+  SetTimestamp(kT0, c.mutable_update_time());
+  return c;
+}
+
+int64_t CountOf(const v1::Metrics& m, v1::CallStatus s) {
+  for (const auto& sc : m.calls_by_status()) {
+    if (sc.status() == s) return sc.count();
+  }
+  return 0;
+}
+
+TEST(CallRegistryTest, FindsByIdAliasAndIdempotencyKey) {
+  CallRegistry registry({});
+  v1::Call c = NewCall("call_a", "acme");
+  c.set_idempotency_key("k1");
+  CallEntry* e = registry.Add(c, "h");
+  e->call.mutable_provider_ids()->set_call_sid("CA1");
+  registry.Updated(e, v1::CALL_STATUS_QUEUED, 0, kT0);
+  EXPECT_EQ(registry.Find("call_a"), e);
+  EXPECT_EQ(registry.Find("CA1"), e);
+  EXPECT_EQ(registry.FindByIdempotencyKey("acme", "k1"), e);
+  EXPECT_EQ(registry.FindByIdempotencyKey("other", "k1"), nullptr);
+}
+
+TEST(CallRegistryTest, CountsFollowStatusChangesPerTenant) {
+  CallRegistry registry({});
+  CallEntry* a = registry.Add(NewCall("call_a", "acme"), "");
+  registry.Add(NewCall("call_b", "acme"), "");
+  registry.Add(NewCall("call_c", "globex"), "");
+  a->call.set_status(v1::CALL_STATUS_COMPLETED);
+  a->call.set_duration_seconds(125);
+  registry.Updated(a, v1::CALL_STATUS_QUEUED, 0, kT0);
+
+  const v1::Metrics m = registry.Metrics("acme");
+  EXPECT_EQ(m.total_calls(), 2);
+  EXPECT_EQ(m.active_calls(), 1);
+  EXPECT_EQ(m.billable_seconds(), 125);
+  EXPECT_EQ(CountOf(m, v1::CALL_STATUS_COMPLETED), 1);
+  EXPECT_EQ(CountOf(m, v1::CALL_STATUS_QUEUED), 1);
+  EXPECT_EQ(registry.Metrics("globex").total_calls(), 1);
+
+  // A later report fills the duration of an ended call: billable seconds follow.
+  a->call.set_duration_seconds(130);
+  registry.Updated(a, v1::CALL_STATUS_COMPLETED, 125, kT0);
+  EXPECT_EQ(registry.Metrics("acme").billable_seconds(), 130);
+}
+
+TEST(CallRegistryTest, EvictsEndedCallsAfterTheLingerButKeepsCounts) {
+  CallRegistry registry({.terminal_linger = absl::Minutes(1), .max_lingering = 100});
+  CallEntry* a = registry.Add(NewCall("call_a", "acme"), "");
+  registry.Add(NewCall("call_b", "acme"), "");
+  a->call.set_status(v1::CALL_STATUS_BUSY);
+  registry.Updated(a, v1::CALL_STATUS_QUEUED, 0, kT0);
+  registry.EvictExpired(kT0 + absl::Seconds(30));
+  EXPECT_NE(registry.Find("call_a"), nullptr);
+  registry.EvictExpired(kT0 + absl::Minutes(2));
+  EXPECT_EQ(registry.Find("call_a"), nullptr);
+  EXPECT_NE(registry.Find("call_b"), nullptr);  // active calls never leave
+  EXPECT_EQ(registry.Metrics("acme").total_calls(), 2);
+}
+
+}  // namespace
+}  // namespace callcontrol::calls
