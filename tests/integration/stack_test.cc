@@ -1,0 +1,471 @@
+// The whole product on loopback: provider-sim (Twilio's REST API and signed status callbacks),
+// webhook-adapter and callcontrold as real processes, driven through the public gRPC API.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "callcontrol/v1/call_control_service.grpc.pb.h"
+#include "common/http/form.h"
+#include "common/http/http_client.h"
+#include "nlohmann/json.hpp"
+#include "providers/twilio/twilio_signature.h"
+#include "tests/integration/child_process.h"
+#include "tests/testing/temp_dir.h"
+
+namespace callcontrol {
+namespace {
+
+using testing::ChildProcess;
+using json = nlohmann::json;
+
+constexpr char kAccountSid[] = "AC0123456789abcdef0123456789abcdef";
+constexpr char kAuthToken[] = "integration-auth-token";
+constexpr char kTenant[] = "acme";
+const absl::Duration kStartTimeout = absl::Seconds(20);
+
+int PortFromLine(const std::string& line) {
+  int port = 0;
+  const std::string tail = line.substr(line.rfind(':') + 1);
+  (void)absl::SimpleAtoi(tail, &port);
+  if (port == 0) (void)absl::SimpleAtoi(line.substr(line.rfind(' ') + 1), &port);
+  return port;
+}
+
+// Collects a StreamEvents subscription in the background.
+class EventCollector {
+ public:
+  EventCollector(v1::CallControlService::Stub* stub, std::optional<int64_t> since) {
+    v1::StreamEventsRequest request;
+    if (since) request.set_since_sequence(*since);
+    reader_ = stub->StreamEvents(&context_, request);
+    thread_ = std::thread([this] {
+      v1::StreamEventsResponse response;
+      while (reader_->Read(&response)) {
+        std::lock_guard lock(mu_);
+        for (const auto& e : response.events()) events_.push_back(e);
+        cv_.notify_all();
+      }
+      std::lock_guard lock(mu_);
+      done_ = true;
+      cv_.notify_all();
+    });
+  }
+  ~EventCollector() {
+    context_.TryCancel();
+    thread_.join();
+    reader_->Finish();
+  }
+
+  // Waits (bounded) until some event satisfies `pred`; returns it.
+  std::optional<v1::Event> WaitFor(const std::function<bool(const v1::Event&)>& pred,
+                                   absl::Duration timeout = absl::Seconds(20)) {
+    std::unique_lock lock(mu_);
+    const auto deadline = std::chrono::steady_clock::now() + absl::ToChronoMilliseconds(timeout);
+    size_t checked = 0;
+    for (;;) {
+      for (; checked < events_.size(); ++checked) {
+        if (pred(events_[checked])) return events_[checked];
+      }
+      if (done_ || cv_.wait_until(lock, deadline) == std::cv_status::timeout) {
+        for (; checked < events_.size(); ++checked) {
+          if (pred(events_[checked])) return events_[checked];
+        }
+        return std::nullopt;
+      }
+    }
+  }
+
+  std::vector<v1::Event> events() {
+    std::lock_guard lock(mu_);
+    return events_;
+  }
+
+ private:
+  grpc::ClientContext context_;
+  std::unique_ptr<grpc::ClientReader<v1::StreamEventsResponse>> reader_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<v1::Event> events_;
+  bool done_ = false;
+};
+
+auto CallReaches(const std::string& call_id, v1::CallStatus status) {
+  return [call_id, status](const v1::Event& e) {
+    return e.call().call_id() == call_id && e.call().status() == status;
+  };
+}
+
+class StackTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto sim = ChildProcess::Start(
+        {PROVIDER_SIM_PATH, "--listen", "127.0.0.1:0", "--time-scale", "0.1", "--twilio-account",
+         std::string(kAccountSid) + ":" + kAuthToken, "--log-level", "warn"},
+        dir_.File("sim.log"));
+    ASSERT_TRUE(sim.ok()) << sim.status();
+    sim_ = *std::move(sim);
+    auto line = sim_->WaitForLine("listening on", kStartTimeout);
+    ASSERT_TRUE(line.ok()) << line.status();
+    sim_port_ = PortFromLine(*line);
+
+    daemon_port_ = testing::PickUnusedPort();
+    // Twilio signs the adapter's public URL, so it must be known before anything starts.
+    adapter_port_ = testing::PickUnusedPort();
+    WriteConfig();
+    // The daemon first, so the adapter's channel to it is up before the first webhook.
+    ASSERT_NO_FATAL_FAILURE(StartDaemon());
+    auto adapter =
+        ChildProcess::Start({WEBHOOK_ADAPTER_PATH, "--config", dir_.File("callcontrol.json"),
+                             "--listen", "127.0.0.1:" + std::to_string(adapter_port_), "--daemon",
+                             "127.0.0.1:" + std::to_string(daemon_port_), "--log-level", "warn"},
+                            dir_.File("adapter.log"));
+    ASSERT_TRUE(adapter.ok()) << adapter.status();
+    adapter_ = *std::move(adapter);
+    line = adapter_->WaitForLine("listening on", kStartTimeout);
+    ASSERT_TRUE(line.ok()) << line.status();
+  }
+
+  void TearDown() override {
+    stub_.reset();
+    channel_.reset();
+    if (daemon_) daemon_->Stop(SIGTERM);
+    if (adapter_) adapter_->Stop(SIGTERM);
+    if (sim_) sim_->Stop(SIGTERM);
+    if (HasFailure()) {
+      for (const char* log : {"daemon.log", "adapter.log", "sim.log"}) {
+        std::ifstream in(dir_.File(log));
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        std::cerr << "---- " << log << " ----\n"
+                  << text.substr(text.size() > 6000 ? text.size() - 6000 : 0);
+      }
+    }
+  }
+
+  std::string WriteConfig() {
+    const std::string path = dir_.File("callcontrol.json");
+    std::ofstream out(path);
+    out << json{{"daemon", {{"db", dir_.File("callcontrol.db")}}},
+                {"adapter", {{"public_url", "http://127.0.0.1:" + std::to_string(adapter_port_)}}},
+                {"tenants",
+                 {{{"id", kTenant},
+                   {"default_from", "+15005550006"},
+                   {"twilio",
+                    {{"account_sid", kAccountSid},
+                     {"auth_token", kAuthToken},
+                     {"api_base_url", "http://127.0.0.1:" + std::to_string(sim_port_)}}}}}}}
+               .dump(2);
+    return path;
+  }
+
+  void StartDaemon() {
+    auto daemon = ChildProcess::Start(
+        {CALLCONTROLD_PATH, "--config", dir_.File("callcontrol.json"), "--grpc-listen",
+         "127.0.0.1:" + std::to_string(daemon_port_), "--public-url",
+         "http://127.0.0.1:" + std::to_string(adapter_port_), "--log-level", "info"},
+        dir_.File("daemon.log"));
+    ASSERT_TRUE(daemon.ok()) << daemon.status();
+    daemon_ = *std::move(daemon);
+    auto line = daemon_->WaitForLine("listening on", kStartTimeout);
+    ASSERT_TRUE(line.ok()) << line.status();
+    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(daemon_port_),
+                                   grpc::InsecureChannelCredentials());
+    stub_ = v1::CallControlService::NewStub(channel_);
+  }
+
+  grpc::Status StartCall(const std::string& to, v1::Call* call, const std::string& key = "") {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    v1::StartCallRequest request;
+    request.set_to(to);
+    request.set_idempotency_key(key);
+    v1::StartCallResponse response;
+    grpc::Status s = stub_->StartCall(&ctx, request, &response);
+    *call = response.call();
+    return s;
+  }
+
+  grpc::Status Hangup(const std::string& id, v1::Call* call) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    v1::HangupCallRequest request;
+    request.set_call_id(id);
+    v1::HangupCallResponse response;
+    grpc::Status s = stub_->HangupCall(&ctx, request, &response);
+    *call = response.call();
+    return s;
+  }
+
+  v1::Call GetCall(const std::string& id) {
+    grpc::ClientContext ctx;
+    v1::GetCallRequest request;
+    request.set_call_id(id);
+    v1::GetCallResponse response;
+    EXPECT_TRUE(stub_->GetCall(&ctx, request, &response).ok());
+    return response.call();
+  }
+
+  json SimCall(const std::string& sid) {
+    http::HttpClient client;
+    http::ClientRequest r;
+    r.url = "http://127.0.0.1:" + std::to_string(sim_port_) + "/sim/calls/" + sid;
+    auto response = client.Send(r);
+    EXPECT_TRUE(response.ok());
+    return json::parse(response.ok() ? response->body : "{}", nullptr, false);
+  }
+
+  // Posts a status callback to the adapter, signed with `token` ("" = no signature header).
+  long PostStatusCallback(const std::string& call_id, const http::FormParams& params,
+                          const std::string& token) {
+    const std::string target =
+        std::string("/webhooks/twilio/") + kTenant + "/status?call_id=" + call_id;
+    const std::string url = "http://127.0.0.1:" + std::to_string(adapter_port_) + target;
+    http::ClientRequest r;
+    r.method = "POST";
+    r.url = url;
+    r.body = http::EncodeForm(params);
+    r.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    if (!token.empty()) {
+      r.headers.emplace_back("X-Twilio-Signature", twilio::ComputeSignature(token, url, params));
+    }
+    http::HttpClient client;
+    auto response = client.Send(r);
+    return response.ok() ? response->status : -1;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<ChildProcess> sim_;
+  std::unique_ptr<ChildProcess> adapter_;
+  std::unique_ptr<ChildProcess> daemon_;
+  int sim_port_ = 0;
+  int adapter_port_ = 0;
+  int daemon_port_ = 0;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::CallControlService::Stub> stub_;
+};
+
+TEST_F(StackTest, CallRunsFromStartToCompletedWithItsDuration) {
+  EventCollector events(stub_.get(), 0);  // from the start: no race with the subscription
+  v1::Call call;
+  ASSERT_TRUE(StartCall("+14155550100", &call).ok());
+  EXPECT_EQ(call.status(), v1::CALL_STATUS_QUEUED);
+  EXPECT_EQ(call.provider_ids().call_sid().size(), 34u);
+  ASSERT_TRUE(events.WaitFor(CallReaches(call.call_id(), v1::CALL_STATUS_COMPLETED)));
+
+  std::vector<v1::CallStatus> seen;
+  int created = 0;
+  int64_t last_sequence = 0;
+  for (const auto& e : events.events()) {
+    if (e.call().call_id() != call.call_id()) continue;
+    EXPECT_GT(e.sequence(), last_sequence);
+    last_sequence = e.sequence();
+    created += e.name() == "call:created";
+    if (seen.empty() || seen.back() != e.call().status()) seen.push_back(e.call().status());
+  }
+  EXPECT_EQ(created, 1);
+  // Statuses only move forward. `initiated` may be skipped: the simulator, like Twilio, may
+  // deliver it after `ringing`, and a stale callback does not move the call back.
+  ASSERT_GE(seen.size(), 4u);
+  EXPECT_EQ(seen.front(), v1::CALL_STATUS_QUEUED);
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  EXPECT_EQ(seen[seen.size() - 2], v1::CALL_STATUS_IN_PROGRESS);
+  EXPECT_EQ(seen.back(), v1::CALL_STATUS_COMPLETED);
+  const v1::Call done = GetCall(call.call_id());
+  EXPECT_EQ(done.status(), v1::CALL_STATUS_COMPLETED);
+  EXPECT_EQ(done.duration_seconds(), 3);
+  EXPECT_TRUE(done.has_answer_time());
+  EXPECT_TRUE(done.has_end_time());
+  EXPECT_EQ(GetCall(call.provider_ids().call_sid()).call_id(), call.call_id());  // by CallSid
+}
+
+TEST_F(StackTest, HangupMidCallEndsItThroughTheProviderApi) {
+  EventCollector events(stub_.get(), 0);  // from the start: no race with the subscription
+  v1::Call call;
+  ASSERT_TRUE(StartCall("+14155550104", &call).ok());  // long call
+  ASSERT_TRUE(events.WaitFor(CallReaches(call.call_id(), v1::CALL_STATUS_IN_PROGRESS)));
+  v1::Call ended;
+  ASSERT_TRUE(Hangup(call.call_id(), &ended).ok());
+  EXPECT_EQ(ended.status(), v1::CALL_STATUS_COMPLETED);
+  // The simulator ends the call and sends its final status callback with CallDuration; the
+  // call ends up with exactly the provider's duration.
+  json sim;
+  for (int i = 0; i < 500; ++i) {
+    sim = SimCall(call.provider_ids().call_sid());
+    bool delivered = false;
+    for (const auto& d : sim["callbacks"]) {
+      delivered |= d["call_status"] == "completed" && d["http_status"] == 200;
+    }
+    if (delivered) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(sim["updates"].size(), 1u);
+  EXPECT_EQ(sim["updates"][0]["status"], "completed");
+  EXPECT_EQ(sim["status"], "completed");
+  ASSERT_TRUE(sim["resource"]["duration"].is_string()) << sim["resource"].dump();
+  const v1::Call final_call = GetCall(call.call_id());
+  EXPECT_EQ(final_call.status(), v1::CALL_STATUS_COMPLETED);
+  EXPECT_EQ(std::to_string(final_call.duration_seconds()), sim["resource"]["duration"]);
+  EXPECT_TRUE(final_call.has_end_time());
+
+  // Hanging up again is idempotent.
+  v1::Call again;
+  ASSERT_TRUE(Hangup(call.call_id(), &again).ok());
+  EXPECT_EQ(again.status(), v1::CALL_STATUS_COMPLETED);
+  EXPECT_EQ(SimCall(call.provider_ids().call_sid())["updates"].size(), 1u);
+}
+
+TEST_F(StackTest, HangupBeforeAnswerCancelsTheCall) {
+  EventCollector events(stub_.get(), 0);  // from the start: no race with the subscription
+  v1::Call call;
+  ASSERT_TRUE(StartCall("+14155550106", &call).ok());  // rings for a while
+  ASSERT_TRUE(events.WaitFor(CallReaches(call.call_id(), v1::CALL_STATUS_RINGING)));
+  v1::Call ended;
+  ASSERT_TRUE(Hangup(call.provider_ids().call_sid(), &ended).ok());  // by CallSid
+  EXPECT_EQ(ended.status(), v1::CALL_STATUS_CANCELED);
+  EXPECT_FALSE(ended.has_answer_time());
+  const json sim = SimCall(call.provider_ids().call_sid());
+  ASSERT_GE(sim["updates"].size(), 1u);
+  EXPECT_EQ(sim["updates"][0]["status"], "canceled");
+  EXPECT_EQ(sim["status"], "canceled");
+}
+
+TEST_F(StackTest, ForgedWebhookIsRefusedAndChangesNothing) {
+  EventCollector events(stub_.get(), 0);  // from the start: no race with the subscription
+  v1::Call call;
+  ASSERT_TRUE(StartCall("+14155550104", &call).ok());
+  ASSERT_TRUE(events.WaitFor(CallReaches(call.call_id(), v1::CALL_STATUS_IN_PROGRESS)));
+  const v1::Call before = GetCall(call.call_id());
+  const size_t events_before = events.events().size();
+
+  const http::FormParams forged = {{"AccountSid", kAccountSid},
+                                   {"CallSid", call.provider_ids().call_sid()},
+                                   {"CallStatus", "completed"},
+                                   {"CallDuration", "999"},
+                                   {"SequenceNumber", "9"}};
+  EXPECT_EQ(PostStatusCallback(call.call_id(), forged, ""), 403);
+  EXPECT_EQ(PostStatusCallback(call.call_id(), forged, "not-the-auth-token"), 403);
+
+  const v1::Call after = GetCall(call.call_id());
+  EXPECT_EQ(after.status(), v1::CALL_STATUS_IN_PROGRESS);
+  EXPECT_EQ(after.version(), before.version());
+  EXPECT_EQ(after.duration_seconds(), 0);
+  EXPECT_EQ(events.events().size(), events_before);
+
+  // The same body, correctly signed, is accepted: the refusal was the signature's doing.
+  EXPECT_EQ(PostStatusCallback(call.call_id(), forged, kAuthToken), 200);
+  EXPECT_EQ(GetCall(call.call_id()).status(), v1::CALL_STATUS_COMPLETED);
+}
+
+TEST_F(StackTest, SubscriberResumesWithSinceSequenceAndMissesNothing) {
+  int64_t resume_from = 0;
+  std::string first_id;
+  {
+    EventCollector events(stub_.get(), 0);
+    v1::Call call;
+    ASSERT_TRUE(StartCall("+14155550100", &call).ok());
+    first_id = call.call_id();
+    auto ringing = events.WaitFor(CallReaches(first_id, v1::CALL_STATUS_RINGING));
+    ASSERT_TRUE(ringing);
+    resume_from = ringing->sequence();
+  }  // the subscriber goes away while the call goes on
+  v1::Call second;
+  ASSERT_TRUE(StartCall("+14155550101", &second).ok());  // busy
+  EventCollector resumed(stub_.get(), resume_from);
+  ASSERT_TRUE(resumed.WaitFor(CallReaches(first_id, v1::CALL_STATUS_COMPLETED)));
+  ASSERT_TRUE(resumed.WaitFor(CallReaches(second.call_id(), v1::CALL_STATUS_BUSY)));
+  const auto events = resumed.events();
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.front().sequence(), resume_from + 1);
+  for (size_t i = 1; i < events.size(); ++i) {
+    EXPECT_EQ(events[i].sequence(), events[i - 1].sequence() + 1) << "gap or duplicate at " << i;
+  }
+}
+
+TEST_F(StackTest, KillNineLosesNothingAndAResumingSubscriberCatchesUp) {
+  EventCollector events(stub_.get(), 0);  // from the start: no race with the subscription
+  v1::Call call;
+  ASSERT_TRUE(StartCall("+14155550104", &call).ok());
+  auto answered = events.WaitFor(CallReaches(call.call_id(), v1::CALL_STATUS_IN_PROGRESS));
+  ASSERT_TRUE(answered);
+
+  daemon_->Stop(SIGKILL);
+  ASSERT_NO_FATAL_FAILURE(StartDaemon());
+  const v1::Call restored = GetCall(call.call_id());
+  EXPECT_EQ(restored.status(), v1::CALL_STATUS_IN_PROGRESS);
+  EXPECT_EQ(restored.version(), answered->call().version());
+
+  EventCollector resumed(stub_.get(), answered->sequence());
+  v1::Call ended;
+  ASSERT_TRUE(Hangup(call.call_id(), &ended).ok());
+  auto done = resumed.WaitFor(CallReaches(call.call_id(), v1::CALL_STATUS_COMPLETED));
+  ASSERT_TRUE(done);
+  EXPECT_EQ(resumed.events().front().sequence(), answered->sequence() + 1);
+}
+
+TEST_F(StackTest, OutOfOrderAndDuplicateCallbacksEndCompletedWithoutRegressing) {
+  EventCollector events(stub_.get(), 0);  // from the start: no race with the subscription
+  v1::Call call;
+  ASSERT_TRUE(StartCall("+14155550105", &call).ok());  // chaos scenario
+  ASSERT_TRUE(events.WaitFor(CallReaches(call.call_id(), v1::CALL_STATUS_COMPLETED)));
+  // The sim's last delivery (a late ringing) is acknowledged without changing anything.
+  for (int i = 0; i < 200; ++i) {
+    const json sim = SimCall(call.provider_ids().call_sid());
+    if (sim["phase"] == "ended" && sim["callbacks"].size() >= 7u) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  int previous_rank = -1;
+  int completed_events = 0;
+  for (const auto& e : events.events()) {
+    if (e.call().call_id() != call.call_id()) continue;
+    const int rank = e.call().status();
+    if (rank <= v1::CALL_STATUS_IN_PROGRESS) EXPECT_GE(rank, previous_rank);
+    previous_rank = std::max(previous_rank, rank);
+    completed_events += e.call().status() == v1::CALL_STATUS_COMPLETED;
+  }
+  EXPECT_EQ(completed_events, 1);
+  const v1::Call done = GetCall(call.call_id());
+  EXPECT_EQ(done.status(), v1::CALL_STATUS_COMPLETED);
+  EXPECT_EQ(done.duration_seconds(), 3);
+  for (const auto& delivery : SimCall(call.provider_ids().call_sid())["callbacks"]) {
+    EXPECT_EQ(delivery["http_status"], 200) << delivery.dump();
+  }
+}
+
+TEST_F(StackTest, ProviderRefusalIsFailedPreconditionWithTwilioCode) {
+  v1::Call call;
+  const grpc::Status s = StartCall("+14155550107", &call);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(s.error_message().find("21215"), std::string::npos) << s.error_message();
+}
+
+TEST_F(StackTest, IdempotencyKeyReturnsTheSameCall) {
+  v1::Call first, second, other;
+  ASSERT_TRUE(StartCall("+14155550100", &first, "order-17").ok());
+  ASSERT_TRUE(StartCall("+14155550100", &second, "order-17").ok());
+  EXPECT_EQ(first.call_id(), second.call_id());
+  EXPECT_EQ(StartCall("+14155550101", &other, "order-17").error_code(),
+            grpc::StatusCode::ALREADY_EXISTS);
+}
+
+TEST_F(StackTest, AdapterAnswers503WhileTheDaemonIsDown) {
+  v1::Call call;
+  ASSERT_TRUE(StartCall("+14155550104", &call).ok());
+  daemon_->Stop(SIGTERM);
+  const http::FormParams params = {{"AccountSid", kAccountSid},
+                                   {"CallSid", call.provider_ids().call_sid()},
+                                   {"CallStatus", "ringing"},
+                                   {"SequenceNumber", "1"}};
+  EXPECT_EQ(PostStatusCallback(call.call_id(), params, kAuthToken), 503);
+  daemon_.reset();
+}
+
+}  // namespace
+}  // namespace callcontrol

@@ -1,0 +1,101 @@
+// provider-sim: a loopback stand-in for Twilio's REST API that sends real signed status
+// callbacks. Parses flags, starts SimServer, waits for SIGINT/SIGTERM, stops gracefully.
+// Scenarios and routes: tools/provider_sim/README.md.
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "common/logging.h"
+#include "tools/provider_sim/scenario.h"
+#include "tools/provider_sim/sim_server.h"
+
+namespace {
+
+std::string ScenarioHelp() {
+  std::string out = "Scenarios (by the last 4 digits of To; others behave like 0100):\n";
+  for (const auto& s : callcontrol::provider_sim::AllScenarios()) {
+    out += "  " + std::string(s.suffix) + "  " + std::string(s.name) + ": " +
+           std::string(s.description) + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  namespace sim = callcontrol::provider_sim;
+  CLI::App app{
+      "provider-sim: loopback stand-in for Twilio's REST API (Calls create/fetch/update) that "
+      "sends signed status callbacks on scripted timelines."};
+  app.footer(ScenarioHelp());
+  sim::SimServer::Options options;
+  std::vector<std::string> accounts;
+  std::string log_level = "info";
+  app.add_option("--listen", options.listen, "host:port to serve on (port 0 picks a free one)")
+      ->capture_default_str();
+  app.add_option("--twilio-account", accounts,
+                 std::string("Accepted Twilio account as SID:TOKEN (repeatable); default ") +
+                     sim::kDefaultAccountSid + ":" + sim::kDefaultAuthToken)
+      ->take_all();
+  app.add_option("--time-scale", options.time_scale,
+                 "Multiplies every scenario delay and retry back-off (1.0 = real seconds)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--webhook-retries", options.webhook_retries,
+                 "Retries of a status callback that got no response or a non-2xx status "
+                 "(back-off 100ms*2^k, scaled)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--webhook-threads", options.webhook_threads,
+                 "Threads delivering status callbacks")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
+      ->capture_default_str();
+  app.add_flag("--allow-remote", options.allow_remote,
+               "Allow a non-loopback --listen address (the /sim inspection endpoints are then "
+               "refused)");
+  CLI11_PARSE(app, argc, argv);
+
+  if (auto s = callcontrol::logging::SetLevel(log_level); !s.ok()) {
+    std::cerr << "provider-sim: " << s.message() << "\n";
+    return 2;
+  }
+  for (const std::string& spec : accounts) {
+    auto account = sim::ParseTwilioAccount(spec);
+    if (!account.ok()) {
+      std::cerr << "provider-sim: --twilio-account: " << account.status().message() << "\n";
+      return 2;
+    }
+    options.accounts.push_back(*std::move(account));
+  }
+
+  // Block the stop signals before any thread starts so that only sigwait below receives them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  const std::string listen = options.listen;
+  auto server = sim::SimServer::Start(std::move(options));
+  if (!server.ok()) {
+    std::cerr << "provider-sim: cannot start: " << server.status().message() << "\n";
+    return 1;
+  }
+  const std::string host = listen.substr(0, listen.rfind(':'));
+  std::printf("provider-sim listening on %s:%d\n", host.c_str(), (*server)->port());
+  std::fflush(stdout);
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  callcontrol::logging::Get("provider_sim")
+      ->info("signal {} received, shutting down", signal_number);
+  (*server)->Shutdown();
+  return 0;
+}
