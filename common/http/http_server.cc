@@ -5,6 +5,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/version.hpp>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -39,6 +40,7 @@ class HttpServer::Impl {
       : options_(options),
         handler_(std::move(handler)),
         ioc_(options.io_threads),
+        work_(net::make_work_guard(ioc_)),
         acceptor_(net::make_strand(ioc_)) {}
 
   absl::Status Listen();
@@ -49,6 +51,9 @@ class HttpServer::Impl {
   const Options options_;
   const Handler handler_;
   net::io_context ioc_;
+  // Keeps the io threads running while a response may still come from another thread (a
+  // handler's Responder), even when no socket operation is pending.
+  net::executor_work_guard<net::io_context::executor_type> work_;
   tcp::acceptor acceptor_;
   std::vector<std::thread> threads_;
   std::atomic<int> in_flight_{0};
@@ -240,10 +245,15 @@ void HttpServer::Impl::Shutdown(std::chrono::milliseconds grace) {
   if (shut_down_) return;
   shut_down_ = true;
   stopping_.store(true);
-  net::post(acceptor_.get_executor(), [this] {
+  // Stop accepting now (on the acceptor's strand), and wait until that has happened, so new
+  // connections are refused rather than left hanging.
+  std::promise<void> closed;
+  net::post(acceptor_.get_executor(), [this, &closed] {
     beast::error_code ec;
     acceptor_.close(ec);
+    closed.set_value();
   });
+  closed.get_future().wait_for(std::chrono::seconds(1));
   const auto deadline = std::chrono::steady_clock::now() + grace;
   while (in_flight_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -252,10 +262,13 @@ void HttpServer::Impl::Shutdown(std::chrono::milliseconds grace) {
     std::lock_guard lock(pending_mu_);
     accepting_responses_ = false;
   }
+  work_.reset();
   ioc_.stop();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
+  beast::error_code ec;
+  acceptor_.close(ec);  // in case the posted close never ran
   std::lock_guard lock(pending_mu_);
   pending_.clear();
 }

@@ -47,24 +47,35 @@ std::string Base64(const unsigned char* data, size_t len) {
   return out;
 }
 
-}  // namespace
-
-std::string ComputeSignature(std::string_view auth_token, std::string_view url,
-                             const http::FormParams& params) {
+// The sorted "name value" concatenation Twilio appends to the URL.
+std::string SortedParams(const http::FormParams& params) {
   std::map<std::string_view, std::set<std::string_view>> sorted;
   for (const auto& [name, value] : params) sorted[name].insert(value);
-  std::string data(url);
+  std::string data;
   for (const auto& [name, values] : sorted) {
     for (const auto& value : values) {
       data.append(name);
       data.append(value);
     }
   }
+  return data;
+}
+
+std::string Sign(std::string_view auth_token, std::string_view url, std::string_view params) {
+  std::string data(url);
+  data.append(params);
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int mac_len = 0;
   HMAC(EVP_sha1(), auth_token.data(), static_cast<int>(auth_token.size()),
        reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &mac_len);
   return Base64(mac, mac_len);
+}
+
+}  // namespace
+
+std::string ComputeSignature(std::string_view auth_token, std::string_view url,
+                             const http::FormParams& params) {
+  return Sign(auth_token, url, SortedParams(params));
 }
 
 std::string UrlWithoutPort(std::string_view url) {
@@ -97,8 +108,9 @@ std::string UrlWithDefaultPort(std::string_view url) {
 bool ValidateSignature(std::string_view auth_token, std::string_view url,
                        const http::FormParams& params, std::string_view signature) {
   if (auth_token.empty() || signature.empty()) return false;
+  const std::string sorted = SortedParams(params);
   auto matches = [&](std::string_view candidate_url) {
-    const std::string expected = ComputeSignature(auth_token, candidate_url, params);
+    const std::string expected = Sign(auth_token, candidate_url, sorted);
     return expected.size() == signature.size() &&
            CRYPTO_memcmp(expected.data(), signature.data(), expected.size()) == 0;
   };

@@ -1,0 +1,109 @@
+// FakeDaemon: a real in-process gRPC server implementing callcontrold's internal
+// ProviderEventService on 127.0.0.1:<ephemeral>, recording every request it gets and answering
+// with a status the test chooses (or holding the answers until the test releases them).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "callcontrol/internal/v1/provider_event_service.grpc.pb.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
+
+namespace callcontrol::webhook_adapter {
+
+class FakeProviderEventService final : public internal::v1::ProviderEventService::CallbackService {
+ public:
+  grpc::ServerUnaryReactor* ReportProviderEvent(
+      grpc::CallbackServerContext* context, const internal::v1::ReportProviderEventRequest* request,
+      internal::v1::ReportProviderEventResponse* response) override {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    absl::MutexLock lock(&mu_);
+    requests_.push_back(*request);
+    if (hold_) {
+      held_.push_back(reactor);
+      return reactor;
+    }
+    if (answer_.ok()) {
+      response->set_applied(true);
+      response->set_call_id(request->call_id());
+    }
+    reactor->Finish(answer_);
+    return reactor;
+  }
+
+  // The status every later call gets.
+  void SetAnswer(grpc::Status answer) {
+    absl::MutexLock lock(&mu_);
+    answer_ = std::move(answer);
+  }
+
+  // Later calls get no answer until ReleaseHeld().
+  void Hold() {
+    absl::MutexLock lock(&mu_);
+    hold_ = true;
+  }
+
+  // Answers every held call with `status` and stops holding.
+  void ReleaseHeld(const grpc::Status& status) {
+    absl::MutexLock lock(&mu_);
+    hold_ = false;
+    for (grpc::ServerUnaryReactor* reactor : held_) reactor->Finish(status);
+    held_.clear();
+  }
+
+  std::vector<internal::v1::ReportProviderEventRequest> requests() const {
+    absl::MutexLock lock(&mu_);
+    return requests_;
+  }
+
+  // Waits up to `timeout` until at least `n` requests arrived.
+  bool WaitForRequests(size_t n, absl::Duration timeout = absl::Seconds(5)) const {
+    absl::MutexLock lock(&mu_);
+    auto enough = [this, n]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return requests_.size() >= n; };
+    return mu_.AwaitWithTimeout(absl::Condition(&enough), timeout);
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::vector<internal::v1::ReportProviderEventRequest> requests_ ABSL_GUARDED_BY(mu_);
+  grpc::Status answer_ ABSL_GUARDED_BY(mu_);
+  bool hold_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<grpc::ServerUnaryReactor*> held_ ABSL_GUARDED_BY(mu_);
+};
+
+// The gRPC server around a FakeProviderEventService.
+class FakeDaemon {
+ public:
+  FakeDaemon() {
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
+    builder.RegisterService(&service_);
+    server_ = builder.BuildAndStart();
+  }
+  ~FakeDaemon() { Stop(); }
+
+  bool started() const { return server_ != nullptr && port_ > 0; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  FakeProviderEventService& service() { return service_; }
+
+  void Stop() {
+    if (server_ == nullptr) return;
+    service_.ReleaseHeld(grpc::Status(grpc::StatusCode::UNAVAILABLE, "fake daemon stopping"));
+    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+    server_->Wait();
+    server_.reset();
+  }
+
+ private:
+  FakeProviderEventService service_;
+  int port_ = 0;
+  std::unique_ptr<grpc::Server> server_;
+};
+
+}  // namespace callcontrol::webhook_adapter

@@ -1,0 +1,123 @@
+#include "webhook_adapter/daemon_client.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "grpcpp/client_context.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
+
+namespace callcontrol::webhook_adapter {
+
+struct DaemonClient::Call {
+  grpc::ClientContext context;
+  internal::v1::ReportProviderEventRequest request;
+  internal::v1::ReportProviderEventResponse response;
+  Done done;
+};
+
+absl::StatusOr<std::unique_ptr<DaemonClient>> DaemonClient::Create(const std::string& address,
+                                                                   const Options& options) {
+  if (address.empty()) return absl::InvalidArgumentError("daemon address must not be empty");
+  if (options.deadline <= std::chrono::milliseconds::zero()) {
+    return absl::InvalidArgumentError("daemon call deadline must be positive");
+  }
+  grpc::ChannelArguments args;
+  const int max_backoff_ms = static_cast<int>(options.max_reconnect_backoff.count());
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, std::min(100, max_backoff_ms));
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, std::min(100, max_backoff_ms));
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, max_backoff_ms);
+  // Notice a daemon that vanished without closing the connection.
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  auto channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return std::unique_ptr<DaemonClient>(new DaemonClient(std::move(channel), options));
+}
+
+DaemonClient::DaemonClient(std::shared_ptr<grpc::Channel> channel, const Options& options)
+    : options_(options),
+      channel_(std::move(channel)),
+      stub_(internal::v1::ProviderEventService::NewStub(channel_)) {
+  channel_->GetState(/*try_to_connect=*/true);  // connect now, not on the first webhook
+}
+
+DaemonClient::~DaemonClient() { Shutdown(); }
+
+void DaemonClient::ReportProviderEvent(internal::v1::ReportProviderEventRequest request,
+                                       Done done) {
+  auto call = std::make_shared<Call>();
+  call->request = std::move(request);
+  call->done = std::move(done);
+  call->context.set_deadline(std::chrono::system_clock::now() + options_.deadline);
+  Call* raw = call.get();
+  {
+    absl::MutexLock lock(&mu_);
+    if (!refusing_) {
+      calls_.emplace(raw, std::move(call));
+      call = nullptr;
+    }
+  }
+  if (call != nullptr) {
+    call->done(absl::UnavailableError("webhook-adapter is shutting down"), call->response);
+    return;
+  }
+  // The callback may run on this thread before async() returns (e.g. on a failed channel); no
+  // lock is held here, so that is fine.
+  stub_->async()->ReportProviderEvent(&raw->context, &raw->request, &raw->response,
+                                      [this, raw](grpc::Status status) { Finish(raw, status); });
+}
+
+void DaemonClient::Finish(Call* call, const grpc::Status& status) {
+  // absl and gRPC number their codes the same.
+  const absl::Status result = status.ok()
+                                  ? absl::OkStatus()
+                                  : absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                                                 status.error_message());
+  call->done(result, call->response);
+  std::shared_ptr<Call> owned;  // destroyed after the lock is released
+  absl::MutexLock lock(&mu_);
+  auto it = calls_.find(call);
+  owned = std::move(it->second);
+  calls_.erase(it);
+}
+
+std::string_view DaemonClient::ChannelState() const {
+  switch (channel_->GetState(/*try_to_connect=*/false)) {
+    case GRPC_CHANNEL_IDLE:
+      return "idle";
+    case GRPC_CHANNEL_CONNECTING:
+      return "connecting";
+    case GRPC_CHANNEL_READY:
+      return "ready";
+    case GRPC_CHANNEL_TRANSIENT_FAILURE:
+      return "transient_failure";
+    case GRPC_CHANNEL_SHUTDOWN:
+      return "shutdown";
+  }
+  return "unknown";
+}
+
+bool DaemonClient::Drain(std::chrono::milliseconds grace) {
+  absl::MutexLock lock(&mu_);
+  refusing_ = true;
+  return mu_.AwaitWithTimeout(absl::Condition(&NoCallsLeft, &calls_), absl::FromChrono(grace));
+}
+
+void DaemonClient::Shutdown() {
+  std::vector<std::shared_ptr<Call>> in_flight;
+  {
+    absl::MutexLock lock(&mu_);
+    refusing_ = true;
+    in_flight.reserve(calls_.size());
+    for (const auto& [raw, call] : calls_) in_flight.push_back(call);
+  }
+  // Outside the lock: a cancelled call's callback may run inline and takes the lock.
+  for (const auto& call : in_flight) call->context.TryCancel();
+  in_flight.clear();
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(&NoCallsLeft, &calls_));
+}
+
+}  // namespace callcontrol::webhook_adapter

@@ -1,0 +1,88 @@
+// The adapter's client of callcontrold's internal ProviderEventService: one long-lived gRPC
+// channel for the whole process, asynchronous calls (gRPC callback API) so no io thread ever waits
+// on the daemon.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "callcontrol/internal/v1/provider_event_service.grpc.pb.h"
+#include "grpcpp/channel.h"
+
+namespace callcontrol::webhook_adapter {
+
+// Reports provider events to the daemon. Create once per process and share: the channel
+// multiplexes every call over one HTTP/2 connection and reconnects by itself (quickly: the
+// reconnect backoff is capped at `max_reconnect_backoff`, so a restarted daemon is picked up
+// within about a second). Calls fail fast (no wait-for-ready), so while the daemon is down they
+// end with kUnavailable at once. Thread-safe.
+class DaemonClient {
+ public:
+  struct Options {
+    // Per-call deadline; a call that takes longer ends with kDeadlineExceeded.
+    std::chrono::milliseconds deadline{5000};
+    std::chrono::milliseconds max_reconnect_backoff{1000};
+  };
+
+  // Called exactly once per call, on a gRPC thread, with the daemon's answer: its status
+  // (kUnavailable when the daemon cannot be reached, kDeadlineExceeded on timeout, else what the
+  // daemon returned) and, when OK, its response. Must not block.
+  using Done = std::function<void(const absl::Status& status,
+                                  const internal::v1::ReportProviderEventResponse& response)>;
+
+  // Creates the channel to `address` ("host:port", plaintext) and starts connecting. Returns
+  // kInvalidArgument if `address` is empty or the deadline is not positive.
+  static absl::StatusOr<std::unique_ptr<DaemonClient>> Create(const std::string& address,
+                                                              const Options& options);
+
+  // Shutdown(), then releases the channel.
+  ~DaemonClient();
+  DaemonClient(const DaemonClient&) = delete;
+  DaemonClient& operator=(const DaemonClient&) = delete;
+
+  // Sends `request` as ProviderEventService.ReportProviderEvent; `done` gets the outcome. Never
+  // blocks on the network. After Drain() or Shutdown() `done`
+  // runs at once, on this thread, with kUnavailable.
+  void ReportProviderEvent(internal::v1::ReportProviderEventRequest request, Done done);
+
+  // The channel's connectivity state: "idle", "connecting", "ready", "transient_failure" or
+  // "shutdown". Does not trigger a connection attempt.
+  std::string_view ChannelState() const;
+
+  // Refuses new calls (their `done` runs at once, on the caller's thread, with kUnavailable) and
+  // waits up to `grace` for the calls in flight to finish. Returns true if none is left.
+  bool Drain(std::chrono::milliseconds grace);
+
+  // Refuses new calls like Drain(), cancels the calls in flight and returns once every one of
+  // their `done` callbacks has returned, so nothing a callback uses may be destroyed before this.
+  // Idempotent.
+  void Shutdown();
+
+ private:
+  struct Call;
+  using CallMap = absl::flat_hash_map<Call*, std::shared_ptr<Call>>;
+  static bool NoCallsLeft(CallMap* calls) { return calls->empty(); }
+
+  DaemonClient(std::shared_ptr<grpc::Channel> channel, const Options& options);
+  void Finish(Call* call, const grpc::Status& status);
+
+  const Options options_;
+  const std::shared_ptr<grpc::Channel> channel_;
+  const std::unique_ptr<internal::v1::ProviderEventService::Stub> stub_;
+
+  mutable absl::Mutex mu_;
+  // Set by Drain() and Shutdown(): new calls are refused.
+  bool refusing_ ABSL_GUARDED_BY(mu_) = false;
+  // Calls in flight, owned here until their callback has run.
+  CallMap calls_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace callcontrol::webhook_adapter
