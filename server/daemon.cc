@@ -37,15 +37,15 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(config::Config config) {
       &d->config_, d->store_.get(), d->readers_.get(), d->provider_workers_.get(), d->twilio_.get(),
       calls::CallManager::Options{});
 
-  // The bus must be listening before Load(), which may commit events of interrupted calls.
-  auto state_probe = d->store_.get();
-  (void)state_probe;
+  // The bus must be listening before Load(), which may commit events of interrupted calls; once
+  // loaded, it learns how far the log already goes, so resuming subscribers replay it.
   d->bus_ = std::make_unique<events::EventBus>(0);
   d->store_->SetCommitListener(
       [bus = d->bus_.get()](const std::vector<const store::EventRow*>& events) {
         bus->Publish(events);
       });
   if (auto s = d->manager_->Load(); !s.ok()) return s;
+  d->bus_->AdvanceTo(d->manager_->last_sequence());
 
   events::EventStreamReactor::Options stream_options;
   stream_options.queue_limit = static_cast<size_t>(dc.subscriber_queue_limit);

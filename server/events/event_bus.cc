@@ -37,6 +37,11 @@ size_t EventBus::subscriber_count() const {
   return n;
 }
 
+void EventBus::AdvanceTo(int64_t sequence) {
+  std::lock_guard lock(mu_);
+  published_through_ = std::max(published_through_, sequence);
+}
+
 void EventBus::Publish(const std::vector<const store::EventRow*>& events) {
   // Group consecutive events of one tenant; copy bytes into refcounted slices once.
   std::vector<Batch> batches;
@@ -76,7 +81,7 @@ void EventBus::Run() {
       // Advancing published_through_ and taking the subscriber list under one lock is what
       // makes Subscribe() gapless: a subscriber added after this point sees a
       // published_through_ that includes this batch (it will replay it from the store).
-      published_through_ = batch.events.back().sequence;
+      published_through_ = std::max(published_through_, batch.events.back().sequence);
       targets.clear();
       auto it = subscribers_.find(batch.tenant_id);
       if (it != subscribers_.end()) {

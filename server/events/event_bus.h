@@ -51,6 +51,10 @@ class EventBus {
   int64_t Subscribe(const std::string& tenant_id, const std::shared_ptr<Subscriber>& subscriber);
   void Unsubscribe(const std::string& tenant_id, const Subscriber* subscriber);
 
+  // Declares every event up to `sequence` durable and already delivered (the log as found at
+  // startup). Never moves backwards.
+  void AdvanceTo(int64_t sequence);
+
   // Queues committed events (in sequence order) for delivery. Cheap; called by the store writer.
   void Publish(const std::vector<const store::EventRow*>& events);
 

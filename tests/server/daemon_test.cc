@@ -196,6 +196,16 @@ TEST_F(DaemonTest, RestartKeepsCallsMetricsAndTheEventLog) {
   StopDaemon();
 }
 
+TEST_F(DaemonTest, ResumingRightAfterARestartReplaysTheRetainedLog) {
+  StartDaemon();
+  RunCall(1);
+  StopDaemon();
+  StartDaemon();
+  // No event has happened since the restart: everything after 1 comes from the log.
+  EXPECT_EQ(ReadEvents(1, 3), (std::vector<int64_t>{2, 3, 4}));
+  StopDaemon();
+}
+
 TEST_F(DaemonTest, RejectsBadArgumentsWithClearErrors) {
   StartDaemon();
   grpc::ClientContext c1;
