@@ -51,6 +51,10 @@ void DaemonClient::ReportProviderEvent(internal::v1::ReportProviderEventRequest 
   call->request = std::move(request);
   call->done = std::move(done);
   call->context.set_deadline(std::chrono::system_clock::now() + options_.deadline);
+  // Ride out a reconnect (daemon restart, first connection) instead of failing at once: Twilio
+  // does not retry status callbacks by default, so a 503 there loses the callback. A daemon that
+  // stays down still gets 503 once the deadline passes.
+  call->context.set_wait_for_ready(true);
   Call* raw = call.get();
   {
     absl::MutexLock lock(&mu_);

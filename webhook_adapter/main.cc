@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   std::string public_url;
   std::string daemon_address;
   int io_threads = 0;
+  double daemon_deadline_seconds = 5.0;
   std::string log_level = "info";
   app.add_option("--config", config_path,
                  "JSON config file shared with callcontrold (tenants "
@@ -49,6 +50,10 @@ int main(int argc, char** argv) {
   app.add_option("--daemon", daemon_address,
                  "gRPC address of callcontrold (overrides adapter.daemon_address; default "
                  "127.0.0.1:50051)");
+  app.add_option("--daemon-deadline", daemon_deadline_seconds,
+                 "seconds a webhook waits for callcontrold (including reconnecting to it) before "
+                 "the provider gets 503; default 5 (Twilio waits 15 s for an answer)")
+      ->check(CLI::Range(0.05, 60.0));
   app.add_option("--io-threads", io_threads,
                  "HTTP io threads (overrides adapter.io_threads; default 2)")
       ->check(CLI::Range(1, 256));
@@ -79,7 +84,10 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  auto adapter = Adapter::Start(*config, Adapter::Options{});
+  Adapter::Options adapter_options;
+  adapter_options.daemon_deadline =
+      std::chrono::milliseconds(static_cast<int64_t>(daemon_deadline_seconds * 1000));
+  auto adapter = Adapter::Start(*config, adapter_options);
   if (!adapter.ok()) return Fail(std::string(adapter.status().message()));
   const auto log = logging::Get("webhook");
   const std::string& listen_address = config->adapter.listen;

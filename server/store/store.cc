@@ -3,6 +3,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 
+#include <boost/asio/post.hpp>
 #include <chrono>
 
 #include "common/logging.h"
@@ -86,7 +87,9 @@ class Store::ReadLease {
 };
 
 Store::Store(std::string path, const Options& options)
-    : path_(std::move(path)), options_(options) {}
+    : path_(std::move(path)),
+      options_(options),
+      completions_(std::make_unique<boost::asio::thread_pool>(options.completion_threads)) {}
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
                                                    const Options& options) {
@@ -144,6 +147,7 @@ void Store::Close() {
   }
   queue_cv_.notify_all();
   if (writer_.joinable()) writer_.join();
+  completions_->join();
 }
 
 void Store::SetCommitListener(CommitListener listener) { listener_ = std::move(listener); }
@@ -232,14 +236,24 @@ void Store::WriterLoop() {
       }
     }
     if (listener_ && !events.empty()) listener_(events);
-    for (auto& p : batch) {
-      if (p.done) p.done(absl::OkStatus());
-    }
+    // Answer on the completion thread; the writer goes on to the next commit.
+    boost::asio::post(*completions_, [dones = TakeDones(batch)]() mutable {
+      for (auto& done : dones) {
+        if (done) done(absl::OkStatus());
+      }
+    });
     if (last_sequence > 0 && ++commits_since_prune_ >= 256) {
       commits_since_prune_ = 0;
       PruneEvents(last_sequence);
     }
   }
+}
+
+std::vector<Store::Done> Store::TakeDones(std::vector<Pending>& batch) {
+  std::vector<Done> dones;
+  dones.reserve(batch.size());
+  for (auto& p : batch) dones.push_back(std::move(p.done));
+  return dones;
 }
 
 absl::Status Store::CommitBatch(std::vector<Pending>& batch) {

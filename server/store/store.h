@@ -20,6 +20,8 @@
 #include <thread>
 #include <vector>
 
+#include <boost/asio/thread_pool.hpp>
+
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "callcontrol/v1/call.pb.h"
@@ -92,6 +94,9 @@ class Store {
     int64_t event_retention = 1000000;
     // Most mutations in one transaction.
     size_t max_batch = 2048;
+    // Threads that run `done` callbacks, so answering RPCs (which sends on the network) overlaps
+    // the next commit instead of delaying it.
+    int completion_threads = 1;
   };
 
   // Opens (creating if needed) the database at `path`, applies pending schema migrations and
@@ -109,8 +114,8 @@ class Store {
   using CommitListener = std::function<void(const std::vector<const EventRow*>& events)>;
   void SetCommitListener(CommitListener listener);
 
-  // Queues `mutation`; `done` runs on the writer thread once it is committed (OK) or could not be
-  // (kUnavailable). Mutations commit in Submit order. Never blocks on I/O.
+  // Queues `mutation`; `done` runs on a completion thread once it is committed (OK) or could not
+  // be (kUnavailable). Mutations commit in Submit order. Never blocks on I/O.
   using Done = std::function<void(absl::Status)>;
   void Submit(Mutation mutation, Done done);
 
@@ -145,6 +150,7 @@ class Store {
   absl::Status OpenWriter();
   void WriterLoop();
   absl::Status CommitBatch(std::vector<Pending>& batch);
+  static std::vector<Done> TakeDones(std::vector<Pending>& batch);
   void PruneEvents(int64_t last_sequence);
   std::unique_ptr<SQLite::Database> AcquireReader();
   void ReleaseReader(std::unique_ptr<SQLite::Database> db);
@@ -163,6 +169,7 @@ class Store {
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<SQLite::Database>> readers_;
 
+  std::unique_ptr<boost::asio::thread_pool> completions_;
   std::atomic<int64_t> oldest_sequence_{0};
   int64_t commits_since_prune_ = 0;
 };
