@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Measures DESIGN.md's performance targets on this machine and prints one line per figure.
+# Starts callcontrold and webhook-adapter on 127.0.0.1 (fresh database in a temp dir), then:
+#   1. closed-loop signed webhooks/s with no subscriber
+#   2. the same with 100 StreamEvents subscribers
+#   3. open loop at 1,000 webhooks/s with 100 subscribers: ack p99 and event delivery p99
+#   4. memory per active call (RSS growth over N calls left ringing)
+#   5. restart-to-serving time with the calls of runs 1-3 on disk
+# Every load is bounded (--duration) and talks only to 127.0.0.1.
+# Usage: tools/bench/run.sh [seconds per run, default 10]   (build first: cmake --build build)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+secs="${1:-10}"
+b="${BUILD_DIR:-build}"
+work="$(mktemp -d)"
+grpc_port=50351
+adapter_port=8381
+token="bench-token-$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n')"
+export TWILIO_AUTH_TOKEN="$token"
+cat >"$work/config.json" <<JSON
+{ "daemon": { "grpc_listen": "127.0.0.1:$grpc_port", "db": "$work/bench.db",
+              "subscriber_queue_limit": 100000 },
+  "adapter": { "listen": "127.0.0.1:$adapter_port", "public_url": "http://127.0.0.1:$adapter_port",
+               "daemon_address": "127.0.0.1:$grpc_port", "io_threads": 1 },
+  "tenants": [ { "id": "acme", "default_from": "+15005550006",
+                 "twilio": { "account_sid": "AC00000000000000000000000000000001",
+                             "auth_token": "\${TWILIO_AUTH_TOKEN}", "api_base_url": "http://127.0.0.1:9" } } ] }
+JSON
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+wait_line() {  # file needle
+  for _ in $(seq 1 100); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+  echo "bench: $1 never said '$2'" >&2; tail "$1" >&2; exit 1
+}
+start_daemon() {
+  "$b/server/callcontrold" --config "$work/config.json" --log-level warn >"$work/daemon.log" 2>&1 &
+  daemon_pid=$!
+  pids+=("$daemon_pid")
+  wait_line "$work/daemon.log" "listening on"
+}
+start_daemon
+"$b/webhook_adapter/webhook-adapter" --config "$work/config.json" --log-level warn \
+  >"$work/adapter.log" 2>&1 &
+pids+=("$!")
+wait_line "$work/adapter.log" "listening on"
+
+wh=("$b/tools/bench/webhook_bench" --url "http://127.0.0.1:$adapter_port" --tenant acme
+    --auth-token "$token" --duration "$secs")
+ev=("$b/tools/bench/events_bench" --server "127.0.0.1:$grpc_port")
+
+echo "== 1. closed loop, 0 subscribers (64 connections)"
+"${wh[@]}" --connections 64 2>&1 | tail -n 12
+
+echo "== 2. closed loop, 100 subscribers"
+"${ev[@]}" --subscribers 100 --duration "$((secs + 4))" >"$work/ev2.txt" 2>&1 &
+ev_pid=$!
+sleep 2
+"${wh[@]}" --connections 64 2>&1 | tail -n 12
+wait "$ev_pid" || true
+tail -n 12 "$work/ev2.txt"
+
+echo "== 3. open loop 1000 webhooks/s, 100 subscribers"
+"${ev[@]}" --subscribers 100 --duration "$((secs + 4))" >"$work/ev3.txt" 2>&1 &
+ev_pid=$!
+sleep 2
+"${wh[@]}" --connections 32 --rate 1000 2>&1 | tail -n 12
+wait "$ev_pid" || true
+tail -n 12 "$work/ev3.txt"
+
+echo "== 4. restart to serving with $(sqlite3 "$work/bench.db" 'select count(*) from calls') calls on disk"
+kill -TERM "$daemon_pid"; wait "$daemon_pid" 2>/dev/null || true
+start=$(date +%s%N)
+start_daemon
+echo "restart to serving: $(( ($(date +%s%N) - start) / 1000000 )) ms (process start to 'listening')"
