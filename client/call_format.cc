@@ -1,5 +1,7 @@
 #include "client/call_format.h"
 
+#include "google/protobuf/util/time_util.h"
+
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -128,17 +130,7 @@ absl::StatusOr<absl::Time> ParseRfc3339(std::string_view text) {
 }
 
 google::protobuf::Timestamp ToTimestamp(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  const int64_t nanos = absl::ToUnixNanos(t);
-  int64_t seconds = nanos / 1000000000;
-  int64_t rem = nanos % 1000000000;
-  if (rem < 0) {
-    rem += 1000000000;
-    --seconds;
-  }
-  ts.set_seconds(seconds);
-  ts.set_nanos(static_cast<int32_t>(rem));
-  return ts;
+  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
 }
 
 std::string FormatDurationSeconds(int64_t seconds) {

@@ -1,5 +1,6 @@
 #include "server/calls/call_state_machine.h"
 
+#include "google/protobuf/util/time_util.h"
 #include "server/calls/call_status.h"
 
 namespace callcontrol::calls {
@@ -23,19 +24,11 @@ bool MergeProviderIds(const v1::ProviderIds& in, v1::ProviderIds* out) {
 }  // namespace
 
 void SetTimestamp(absl::Time t, google::protobuf::Timestamp* ts) {
-  const int64_t micros = absl::ToUnixMicros(t);
-  int64_t seconds = micros / 1000000;
-  int64_t rem = micros % 1000000;
-  if (rem < 0) {
-    rem += 1000000;
-    --seconds;
-  }
-  ts->set_seconds(seconds);
-  ts->set_nanos(static_cast<int32_t>(rem * 1000));
+  *ts = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
 }
 
 absl::Time FromTimestamp(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+  return absl::FromUnixNanos(google::protobuf::util::TimeUtil::TimestampToNanoseconds(ts));
 }
 
 bool ApplyReport(const ProviderReport& report, absl::Time now, v1::Call* call,

@@ -332,6 +332,11 @@ std::string FormatEventsReport(const EventsBenchReport& r) {
   absl::StrAppend(
       &out, absl::StrFormat("  streams            %d opened, %d reopened%s%s\n", r.streams_opened,
                             r.resubscribes, endings.empty() ? "" : "; ended:", endings));
+  if (r.events == 0) {
+    absl::StrAppend(&out,
+                    "  warning            no event received (is the daemon up, the API key "
+                    "right, and load running?)\n");
+  }
   if (r.duplicates > 0 || r.replayed > 0) {
     absl::StrAppend(&out, absl::StrFormat("  note               %d duplicates, %d replayed "
                                           "(not timed)\n",
@@ -341,7 +346,6 @@ std::string FormatEventsReport(const EventsBenchReport& r) {
 }
 
 nlohmann::json EventsReportJson(const EventsBenchReport& r) {
-  auto ms = [](absl::Duration d) { return absl::ToDoubleMilliseconds(d); };
   nlohmann::json endings = nlohmann::json::object();
   for (const auto& [code, count] : r.stream_endings) {
     endings[code] = count;
@@ -366,13 +370,7 @@ nlohmann::json EventsReportJson(const EventsBenchReport& r) {
        {{"min", r.min_per_subscriber},
         {"mean", r.mean_per_subscriber},
         {"max", r.max_per_subscriber}}},
-      {"latency_ms",
-       {{"count", r.latency.count()},
-        {"p50", ms(r.latency.Percentile(0.5))},
-        {"p90", ms(r.latency.Percentile(0.9))},
-        {"p99", ms(r.latency.Percentile(0.99))},
-        {"max", ms(r.latency.max())},
-        {"mean", ms(r.latency.mean())}}},
+      {"latency_ms", LatencyJsonMs(r.latency)},
   };
 }
 

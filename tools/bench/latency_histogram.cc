@@ -93,4 +93,11 @@ absl::Duration LatencyHistogram::Percentile(double q) const {
   return absl::Nanoseconds(max_nanos_);
 }
 
+nlohmann::json LatencyJsonMs(const LatencyHistogram& latency) {
+  auto ms = [](absl::Duration d) { return absl::ToDoubleMilliseconds(d); };
+  return {{"count", latency.count()},           {"p50", ms(latency.Percentile(0.5))},
+          {"p90", ms(latency.Percentile(0.9))}, {"p99", ms(latency.Percentile(0.99))},
+          {"max", ms(latency.max())},           {"mean", ms(latency.mean())}};
+}
+
 }  // namespace callcontrol::bench

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "nlohmann/json.hpp"
 
 namespace callcontrol::bench {
 
@@ -39,5 +40,8 @@ class LatencyHistogram {
   uint64_t max_nanos_ = 0;
   long double sum_nanos_ = 0;
 };
+
+// {"count", "p50", "p90", "p99", "max", "mean"} with durations in milliseconds.
+nlohmann::json LatencyJsonMs(const LatencyHistogram& latency);
 
 }  // namespace callcontrol::bench

@@ -416,7 +416,6 @@ std::string FormatWebhookReport(const WebhookLoadReport& r) {
 }
 
 nlohmann::json WebhookReportJson(const WebhookLoadReport& r) {
-  auto ms = [](absl::Duration d) { return absl::ToDoubleMilliseconds(d); };
   nlohmann::json by_status = nlohmann::json::object();
   for (size_t code = 0; code < r.by_status.size(); ++code) {
     if (r.by_status[code] > 0) {
@@ -444,13 +443,7 @@ nlohmann::json WebhookReportJson(const WebhookLoadReport& r) {
       {"unanswered", r.unanswered},
       {"late_sends", r.late_sends},
       {"calls_built_during_run", r.calls_built_during_run},
-      {"latency_ms",
-       {{"count", r.latency.count()},
-        {"p50", ms(r.latency.Percentile(0.5))},
-        {"p90", ms(r.latency.Percentile(0.9))},
-        {"p99", ms(r.latency.Percentile(0.99))},
-        {"max", ms(r.latency.max())},
-        {"mean", ms(r.latency.mean())}}},
+      {"latency_ms", LatencyJsonMs(r.latency)},
   };
 }
 
