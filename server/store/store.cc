@@ -105,6 +105,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
     return FromSqlite(e, "opening read connections");
   }
   store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
+  store->checkpointer_ = std::thread([s = store.get()] { s->CheckpointLoop(); });
   return store;
 }
 
@@ -118,6 +119,8 @@ absl::Status Store::OpenWriter() {
     // amortizes the fsync (../shared/research/perf-limits.md §2).
     writer_db_->exec("PRAGMA synchronous=FULL");
     writer_db_->exec("PRAGMA foreign_keys=ON");
+    // Checkpoints run on their own connection (CheckpointLoop), not inside a commit.
+    writer_db_->exec("PRAGMA wal_autocheckpoint=0");
     const int version = writer_db_->execAndGet("PRAGMA user_version").getInt();
     if (version > kSchemaVersion) {
       return absl::FailedPreconditionError("database " + path_ + " has schema version " +
@@ -146,8 +149,37 @@ void Store::Close() {
     closing_ = true;
   }
   queue_cv_.notify_all();
+  checkpoint_cv_.notify_all();
   if (writer_.joinable()) writer_.join();
+  if (checkpointer_.joinable()) checkpointer_.join();
   completions_->join();
+}
+
+void Store::CheckpointLoop() {
+  std::unique_ptr<SQLite::Database> db;
+  try {
+    db = std::make_unique<SQLite::Database>(path_, SQLite::OPEN_READWRITE);
+    db->setBusyTimeout(0);
+  } catch (const SQLite::Exception& e) {
+    logging::Get("store")->error("cannot open checkpoint connection: {}", e.what());
+    return;
+  }
+  std::unique_lock lock(queue_mu_);
+  while (!closing_) {
+    checkpoint_cv_.wait_for(lock, options_.checkpoint_interval);
+    if (closing_) break;
+    lock.unlock();
+    // PASSIVE copies what it can without waiting for, or blocking, the writer and readers.
+    const int rc = sqlite3_wal_checkpoint_v2(db->getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                             nullptr, nullptr);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+      logging::Get("store")->warn("wal checkpoint failed: {}", sqlite3_errstr(rc));
+    }
+    lock.lock();
+  }
+  lock.unlock();
+  // A final full checkpoint once the writer has stopped keeps the WAL small across restarts.
+  sqlite3_wal_checkpoint_v2(db->getHandle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
 }
 
 void Store::SetCommitListener(CommitListener listener) { listener_ = std::move(listener); }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -97,6 +98,9 @@ class Store {
     // Threads that run `done` callbacks, so answering RPCs (which sends on the network) overlaps
     // the next commit instead of delaying it.
     int completion_threads = 1;
+    // How often a separate connection checkpoints the WAL into the database (PASSIVE: never
+    // blocks the writer). The writer itself never checkpoints, so no commit pays for one.
+    std::chrono::milliseconds checkpoint_interval{1000};
   };
 
   // Opens (creating if needed) the database at `path`, applies pending schema migrations and
@@ -152,6 +156,7 @@ class Store {
   absl::Status CommitBatch(std::vector<Pending>& batch);
   static std::vector<Done> TakeDones(std::vector<Pending>& batch);
   void PruneEvents(int64_t last_sequence);
+  void CheckpointLoop();
   std::unique_ptr<SQLite::Database> AcquireReader();
   void ReleaseReader(std::unique_ptr<SQLite::Database> db);
 
@@ -161,10 +166,12 @@ class Store {
   CommitListener listener_;
 
   std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
+  std::condition_variable queue_cv_;       // wakes the writer
+  std::condition_variable checkpoint_cv_;  // wakes the checkpointer (on close)
   std::deque<Pending> queue_;
   bool closing_ = false;
   std::thread writer_;
+  std::thread checkpointer_;
 
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<SQLite::Database>> readers_;
