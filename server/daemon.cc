@@ -3,11 +3,13 @@
 #include <filesystem>
 
 #include "common/logging.h"
+#include "server/api/authenticator.h"
 #include "server/api/call_control_service.h"
 #include "server/api/grpc_server.h"
 #include "server/api/provider_event_service.h"
 #include "server/calls/call_manager.h"
 #include "server/events/event_bus.h"
+#include "server/providers/telnyx_client.h"
 #include "server/providers/twilio_client.h"
 #include "server/store/store.h"
 
@@ -33,9 +35,10 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(config::Config config) {
   d->readers_ = std::make_unique<boost::asio::thread_pool>(2);
   d->provider_workers_ = std::make_unique<boost::asio::thread_pool>(dc.provider_workers);
   d->twilio_ = std::make_unique<providers::TwilioClient>(providers::TwilioClient::Options{});
+  d->telnyx_ = std::make_unique<providers::TelnyxClient>(providers::TelnyxClient::Options{});
   d->manager_ = std::make_unique<calls::CallManager>(
       &d->config_, d->store_.get(), d->readers_.get(), d->provider_workers_.get(), d->twilio_.get(),
-      calls::CallManager::Options{});
+      d->telnyx_.get(), calls::CallManager::Options{});
 
   // The bus must be listening before Load(), which may commit events of interrupted calls; once
   // loaded, it learns how far the log already goes, so resuming subscribers replay it.
@@ -49,10 +52,12 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(config::Config config) {
 
   events::EventStreamReactor::Options stream_options;
   stream_options.queue_limit = static_cast<size_t>(dc.subscriber_queue_limit);
+  d->auth_ = std::make_unique<api::Authenticator>(&d->config_);
   d->public_service_ = std::make_unique<api::CallControlServiceImpl>(
-      d->config_.tenants.front().id, d->manager_.get(), d->bus_.get(), d->store_.get(),
-      d->readers_.get(), stream_options);
-  d->provider_event_service_ = std::make_unique<api::ProviderEventServiceImpl>(d->manager_.get());
+      d->auth_.get(), d->manager_.get(), d->bus_.get(), d->store_.get(), d->readers_.get(),
+      stream_options);
+  d->provider_event_service_ =
+      std::make_unique<api::ProviderEventServiceImpl>(d->manager_.get(), d->auth_.get());
   auto server = api::StartGrpcServer(dc.grpc_listen,
                                      {d->public_service_.get(), d->provider_event_service_.get()});
   if (!server.ok()) return server.status();

@@ -28,8 +28,10 @@ class CallManager;
 }
 namespace providers {
 class TwilioClient;
-}
+class TelnyxClient;
+}  // namespace providers
 namespace api {
+class Authenticator;
 class CallControlServiceImpl;
 class ProviderEventServiceImpl;
 }  // namespace api
@@ -56,6 +58,8 @@ class Daemon {
   std::unique_ptr<boost::asio::thread_pool> readers_;
   std::unique_ptr<boost::asio::thread_pool> provider_workers_;
   std::unique_ptr<providers::TwilioClient> twilio_;
+  std::unique_ptr<providers::TelnyxClient> telnyx_;
+  std::unique_ptr<api::Authenticator> auth_;
   std::unique_ptr<calls::CallManager> manager_;
   std::unique_ptr<events::EventBus> bus_;
   std::unique_ptr<api::CallControlServiceImpl> public_service_;

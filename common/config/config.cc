@@ -6,6 +6,10 @@
 #include <set>
 #include <sstream>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "absl/strings/escaping.h"
 #include "nlohmann/json.hpp"
 
 namespace callcontrol::config {
@@ -67,15 +71,16 @@ absl::Status ReadInt(const json& obj, const std::string& where, const char* key,
 
 absl::Status ParseDaemon(const json& j, DaemonConfig* d) {
   const std::string w = "daemon";
-  CONFIG_RETURN_IF_ERROR(CheckKeys(
-      j, w,
-      {"grpc_listen", "db", "provider_workers", "event_retention", "subscriber_queue_limit"}));
+  CONFIG_RETURN_IF_ERROR(CheckKeys(j, w,
+                                   {"grpc_listen", "db", "provider_workers", "event_retention",
+                                    "subscriber_queue_limit", "internal_api_key"}));
   CONFIG_RETURN_IF_ERROR(ReadString(j, w, "grpc_listen", &d->grpc_listen));
   CONFIG_RETURN_IF_ERROR(ReadString(j, w, "db", &d->db));
   CONFIG_RETURN_IF_ERROR(ReadInt(j, w, "provider_workers", 1, &d->provider_workers));
   CONFIG_RETURN_IF_ERROR(ReadInt<int64_t>(j, w, "event_retention", 1000, &d->event_retention));
   CONFIG_RETURN_IF_ERROR(
       ReadInt<int64_t>(j, w, "subscriber_queue_limit", 16, &d->subscriber_queue_limit));
+  CONFIG_RETURN_IF_ERROR(ReadString(j, w, "internal_api_key", &d->internal_api_key));
   return absl::OkStatus();
 }
 
@@ -93,37 +98,112 @@ absl::Status ParseAdapter(const json& j, AdapterConfig* a) {
   return absl::OkStatus();
 }
 
+std::string Sha256(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<const char*>(digest), len);
+}
+
+void TrimTrailingSlashes(std::string* url) {
+  while (!url->empty() && url->back() == '/') url->pop_back();
+}
+
+absl::Status CheckBaseUrl(const std::string& where, const std::string& url) {
+  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+    return Invalid(where, "must start with http:// or https://");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseApiKeys(const json& j, const std::string& w, TenantConfig* t) {
+  if (!j.contains("api_keys") || !j.at("api_keys").is_array() || j.at("api_keys").empty()) {
+    return Invalid(w + ".api_keys",
+                   "must be a non-empty array of \"sha256:<hex>\" (callctl key new makes one)");
+  }
+  static const std::regex kHash("sha256:[0-9a-f]{64}");
+  for (size_t i = 0; i < j.at("api_keys").size(); ++i) {
+    const json& v = j.at("api_keys")[i];
+    const std::string where = w + ".api_keys[" + std::to_string(i) + "]";
+    if (!v.is_string() || !std::regex_match(v.get<std::string>(), kHash)) {
+      return Invalid(where, "must be \"sha256:\" followed by 64 lowercase hex digits");
+    }
+    t->api_key_hashes.push_back(absl::HexStringToBytes(v.get<std::string>().substr(7)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseTwilio(const json& tw, const std::string& ww, TwilioAccount* a) {
+  CONFIG_RETURN_IF_ERROR(CheckKeys(tw, ww, {"account_sid", "auth_token", "api_base_url"}));
+  CONFIG_RETURN_IF_ERROR(ReadString(tw, ww, "account_sid", &a->account_sid));
+  CONFIG_RETURN_IF_ERROR(ReadString(tw, ww, "auth_token", &a->auth_token));
+  CONFIG_RETURN_IF_ERROR(ReadString(tw, ww, "api_base_url", &a->api_base_url));
+  static const std::regex kAccountSid("AC[0-9a-f]{32}");
+  if (!std::regex_match(a->account_sid, kAccountSid)) {
+    return Invalid(ww + ".account_sid", "must be AC followed by 32 lowercase hex digits");
+  }
+  if (a->auth_token.empty()) return Invalid(ww + ".auth_token", "must not be empty");
+  TrimTrailingSlashes(&a->api_base_url);
+  return CheckBaseUrl(ww + ".api_base_url", a->api_base_url);
+}
+
+absl::Status ParseTelnyx(const json& tx, const std::string& ww, TelnyxAccount* a) {
+  CONFIG_RETURN_IF_ERROR(CheckKeys(
+      tx, ww,
+      {"api_key", "connection_id", "public_key", "api_base_url", "webhook_tolerance_seconds"}));
+  CONFIG_RETURN_IF_ERROR(ReadString(tx, ww, "api_key", &a->api_key));
+  CONFIG_RETURN_IF_ERROR(ReadString(tx, ww, "connection_id", &a->connection_id));
+  CONFIG_RETURN_IF_ERROR(ReadString(tx, ww, "public_key", &a->public_key));
+  CONFIG_RETURN_IF_ERROR(ReadString(tx, ww, "api_base_url", &a->api_base_url));
+  CONFIG_RETURN_IF_ERROR(
+      ReadInt<int64_t>(tx, ww, "webhook_tolerance_seconds", 1, &a->webhook_tolerance_seconds));
+  if (a->api_key.empty()) return Invalid(ww + ".api_key", "must not be empty");
+  if (a->connection_id.empty()) return Invalid(ww + ".connection_id", "must not be empty");
+  std::string raw;
+  if (!absl::Base64Unescape(a->public_key, &raw) || raw.size() != 32) {
+    return Invalid(ww + ".public_key", "must be the base64 of a 32-byte Ed25519 public key");
+  }
+  TrimTrailingSlashes(&a->api_base_url);
+  return CheckBaseUrl(ww + ".api_base_url", a->api_base_url);
+}
+
 absl::Status ParseTenant(const json& j, size_t index, TenantConfig* t) {
   const std::string w = "tenants[" + std::to_string(index) + "]";
-  CONFIG_RETURN_IF_ERROR(
-      CheckKeys(j, w, {"id", "provider", "default_from", "default_twiml", "twilio"}));
+  CONFIG_RETURN_IF_ERROR(CheckKeys(j, w,
+                                   {"id", "provider", "default_from", "default_twiml", "api_keys",
+                                    "webhook_token", "twilio", "telnyx"}));
   CONFIG_RETURN_IF_ERROR(ReadString(j, w, "id", &t->id));
   static const std::regex kTenantId("[a-z0-9_-]{1,64}");
   if (!std::regex_match(t->id, kTenantId)) {
     return Invalid(w + ".id", "must match [a-z0-9_-]{1,64}");
   }
+  CONFIG_RETURN_IF_ERROR(ParseApiKeys(j, w, t));
   std::string provider = "twilio";
   CONFIG_RETURN_IF_ERROR(ReadString(j, w, "provider", &provider));
-  if (provider != "twilio") {
-    return Invalid(w + ".provider", "unsupported provider \"" + provider + "\" (want twilio)");
+  if (provider == "twilio") {
+    t->provider = v1::PROVIDER_TWILIO;
+  } else if (provider == "telnyx") {
+    t->provider = v1::PROVIDER_TELNYX;
+  } else {
+    return Invalid(w + ".provider",
+                   "unsupported provider \"" + provider + "\" (want twilio or telnyx)");
   }
-  t->provider = v1::PROVIDER_TWILIO;
   CONFIG_RETURN_IF_ERROR(ReadString(j, w, "default_from", &t->default_from));
   CONFIG_RETURN_IF_ERROR(ReadString(j, w, "default_twiml", &t->default_twiml));
-  if (!j.contains("twilio")) return Invalid(w + ".twilio", "required for provider twilio");
-  const json& tw = j.at("twilio");
-  const std::string ww = w + ".twilio";
-  CONFIG_RETURN_IF_ERROR(CheckKeys(tw, ww, {"account_sid", "auth_token", "api_base_url"}));
-  CONFIG_RETURN_IF_ERROR(ReadString(tw, ww, "account_sid", &t->twilio.account_sid));
-  CONFIG_RETURN_IF_ERROR(ReadString(tw, ww, "auth_token", &t->twilio.auth_token));
-  CONFIG_RETURN_IF_ERROR(ReadString(tw, ww, "api_base_url", &t->twilio.api_base_url));
-  static const std::regex kAccountSid("AC[0-9a-f]{32}");
-  if (!std::regex_match(t->twilio.account_sid, kAccountSid)) {
-    return Invalid(ww + ".account_sid", "must be AC followed by 32 lowercase hex digits");
+  CONFIG_RETURN_IF_ERROR(ReadString(j, w, "webhook_token", &t->webhook_token));
+  if (j.contains("twilio")) {
+    t->has_twilio = true;
+    CONFIG_RETURN_IF_ERROR(ParseTwilio(j.at("twilio"), w + ".twilio", &t->twilio));
   }
-  if (t->twilio.auth_token.empty()) return Invalid(ww + ".auth_token", "must not be empty");
-  while (!t->twilio.api_base_url.empty() && t->twilio.api_base_url.back() == '/') {
-    t->twilio.api_base_url.pop_back();
+  if (j.contains("telnyx")) {
+    t->has_telnyx = true;
+    CONFIG_RETURN_IF_ERROR(ParseTelnyx(j.at("telnyx"), w + ".telnyx", &t->telnyx));
+  }
+  if (t->provider == v1::PROVIDER_TWILIO && !t->has_twilio) {
+    return Invalid(w + ".twilio", "required for provider twilio");
+  }
+  if (t->provider == v1::PROVIDER_TELNYX && !t->has_telnyx) {
+    return Invalid(w + ".telnyx", "required for provider telnyx");
   }
   return absl::OkStatus();
 }
@@ -135,6 +215,25 @@ const TenantConfig* Config::FindTenant(std::string_view id) const {
     if (t.id == id) return &t;
   }
   return nullptr;
+}
+
+const TenantConfig* Config::FindTenantByApiKey(std::string_view api_key) const {
+  if (api_key.empty()) return nullptr;
+  const std::string digest = Sha256(api_key);
+  const TenantConfig* found = nullptr;
+  for (const auto& t : tenants) {
+    for (const auto& hash : t.api_key_hashes) {
+      if (hash.size() == digest.size() &&
+          CRYPTO_memcmp(hash.data(), digest.data(), digest.size()) == 0) {
+        found = &t;
+      }
+    }
+  }
+  return found;
+}
+
+std::string HashApiKey(std::string_view api_key) {
+  return "sha256:" + absl::BytesToHexString(Sha256(api_key));
 }
 
 absl::StatusOr<Config> ParseConfig(std::string_view json_text) {
@@ -158,6 +257,19 @@ absl::StatusOr<Config> ParseConfig(std::string_view json_text) {
       return Invalid("tenants[" + std::to_string(i) + "].id", "duplicate id " + tenant.id);
     }
     config.tenants.push_back(std::move(tenant));
+  }
+  if (config.daemon.internal_api_key.empty()) {
+    return Invalid("daemon.internal_api_key",
+                   "required: the credential webhook-adapter presents to callcontrold "
+                   "(use \"${ENV_VAR}\")");
+  }
+  std::set<std::string> hashes;
+  for (const auto& t : config.tenants) {
+    for (const auto& h : t.api_key_hashes) {
+      if (!hashes.insert(h).second) {
+        return Invalid("tenants[].api_keys", "one API key is listed twice (tenant " + t.id + ")");
+      }
+    }
   }
   return config;
 }

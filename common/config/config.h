@@ -7,14 +7,26 @@
 //   {
 //     "daemon":  { "grpc_listen": "127.0.0.1:50051", "db": "var/callcontrol.db",
 //                  "provider_workers": 4, "event_retention": 1000000,
-//                  "subscriber_queue_limit": 10000 },
+//                  "subscriber_queue_limit": 10000,
+//                  "internal_api_key": "${CALLCONTROL_INTERNAL_KEY}" },          (required)
 //     "adapter": { "listen": "127.0.0.1:8080", "public_url": "http://127.0.0.1:8080",
 //                  "daemon_address": "127.0.0.1:50051", "io_threads": 2 },
 //     "tenants": [ { "id": "acme", "provider": "twilio", "default_from": "+15005550006",
+//                    "api_keys": [ "sha256:<64 hex digits>" ],                  (required)
+//                    "webhook_token": "${ACME_WEBHOOK_TOKEN}",
 //                    "default_twiml": "<Response><Pause length=\"600\"/></Response>",
 //                    "twilio": { "account_sid": "AC…", "auth_token": "${TWILIO_AUTH_TOKEN}",
-//                                "api_base_url": "https://api.twilio.com" } } ]
+//                                "api_base_url": "https://api.twilio.com" },
+//                    "telnyx": { "api_key": "${TELNYX_API_KEY}", "connection_id": "…",
+//                                "public_key": "<base64 Ed25519 public key>",
+//                                "api_base_url": "https://api.telnyx.com",
+//                                "webhook_tolerance_seconds": 300 } } ]
 //   }
+//
+// A tenant's "provider" (twilio | telnyx) is the one StartCall dials through and needs its
+// block; a tenant may carry both blocks so that webhooks of either provider are accepted.
+// API keys are stored only as "sha256:" + the lowercase hex SHA-256 of the key
+// (`callctl key new` makes a key and its hash).
 //
 // Thread-safe once loaded (plain values).
 #pragma once
@@ -38,6 +50,9 @@ struct DaemonConfig {
   int64_t event_retention = 1000000;
   // Events one subscriber may have queued before its stream ends with RESOURCE_EXHAUSTED.
   int64_t subscriber_queue_limit = 10000;
+  // The credential webhook-adapter presents to the daemon's internal ProviderEventService
+  // (`authorization: Bearer <key>`). A secret shared by both processes; never logged.
+  std::string internal_api_key;
 };
 
 struct AdapterConfig {
@@ -55,6 +70,20 @@ struct TwilioAccount {
   std::string api_base_url = "https://api.twilio.com";
 };
 
+// Telnyx Call Control (https://developers.telnyx.com/docs/voice/programmable-voice).
+struct TelnyxAccount {
+  std::string api_key;  // secret: "KEY…", sent as `Authorization: Bearer`
+  // The Call Control Application (connection) outbound calls are placed on.
+  std::string connection_id;
+  // The account's webhook signing key: base64 of the 32-byte Ed25519 public key (Mission Control
+  // portal, "Public Key").
+  std::string public_key;
+  std::string api_base_url = "https://api.telnyx.com";
+  // Webhooks whose `telnyx-timestamp` is further than this from now are refused (replay window;
+  // Telnyx's SDKs use 300 s).
+  int64_t webhook_tolerance_seconds = 300;
+};
+
 struct TenantConfig {
   std::string id;  // [a-z0-9_-]{1,64}; appears in webhook paths
   v1::Provider provider = v1::PROVIDER_TWILIO;
@@ -62,7 +91,14 @@ struct TenantConfig {
   std::string default_from;
   // TwiML run when an outbound call is answered and StartCall gave none.
   std::string default_twiml = "<Response><Pause length=\"600\"/></Response>";
+  // SHA-256 digests (32 raw bytes each) of the API keys that act for this tenant.
+  std::vector<std::string> api_key_hashes;
+  // Shared secret webhooks of unsigned providers (Exotel, Bolna) must present; "" = none set.
+  std::string webhook_token;
+  bool has_twilio = false;  // a "twilio" block was given
   TwilioAccount twilio;
+  bool has_telnyx = false;  // a "telnyx" block was given
+  TelnyxAccount telnyx;
 };
 
 struct Config {
@@ -72,7 +108,14 @@ struct Config {
 
   // Returns the tenant with `id`, or nullptr.
   const TenantConfig* FindTenant(std::string_view id) const;
+  // Returns the tenant one of whose API keys is `api_key`, or nullptr. Compares the key's
+  // SHA-256 against every configured hash in constant time (CRYPTO_memcmp), and does not stop
+  // at the first match, so timing reveals neither the key nor which tenant holds it.
+  const TenantConfig* FindTenantByApiKey(std::string_view api_key) const;
 };
+
+// "sha256:" + lowercase hex SHA-256 of `api_key`: the form API keys take in the config.
+std::string HashApiKey(std::string_view api_key);
 
 // Parses a configuration document. Returns kInvalidArgument naming the offending key for bad
 // JSON, an unknown key, a wrong type, a missing environment variable or an invalid value.

@@ -22,13 +22,25 @@ auto FinishWithCall(grpc::ServerUnaryReactor* reactor, Response* response, Field
   };
 }
 
+// Resolves the caller's tenant; on failure finishes `reactor` with UNAUTHENTICATED and returns
+// null.
+const config::TenantConfig* Authenticate(const Authenticator* auth,
+                                         grpc::CallbackServerContext* context,
+                                         grpc::ServerUnaryReactor* reactor) {
+  auto tenant = auth->Tenant(*context);
+  if (tenant.ok()) return *tenant;
+  reactor->Finish(ToGrpcStatus(tenant.status()));
+  return nullptr;
+}
+
 }  // namespace
 
-CallControlServiceImpl::CallControlServiceImpl(std::string tenant_id, calls::CallManager* manager,
-                                               events::EventBus* bus, store::Store* store,
+CallControlServiceImpl::CallControlServiceImpl(const Authenticator* auth,
+                                               calls::CallManager* manager, events::EventBus* bus,
+                                               store::Store* store,
                                                boost::asio::thread_pool* readers,
                                                events::EventStreamReactor::Options stream_options)
-    : tenant_id_(std::move(tenant_id)),
+    : auth_(auth),
       manager_(manager),
       bus_(bus),
       store_(store),
@@ -39,7 +51,9 @@ grpc::ServerUnaryReactor* CallControlServiceImpl::StartCall(grpc::CallbackServer
                                                             const v1::StartCallRequest* request,
                                                             v1::StartCallResponse* response) {
   auto* reactor = context->DefaultReactor();
-  manager_->StartCall(tenant_id_, *request,
+  const config::TenantConfig* tenant = Authenticate(auth_, context, reactor);
+  if (tenant == nullptr) return reactor;
+  manager_->StartCall(tenant->id, *request,
                       FinishWithCall(reactor, response, &v1::StartCallResponse::mutable_call));
   return reactor;
 }
@@ -48,7 +62,9 @@ grpc::ServerUnaryReactor* CallControlServiceImpl::HangupCall(grpc::CallbackServe
                                                              const v1::HangupCallRequest* request,
                                                              v1::HangupCallResponse* response) {
   auto* reactor = context->DefaultReactor();
-  manager_->HangupCall(tenant_id_, request->call_id(),
+  const config::TenantConfig* tenant = Authenticate(auth_, context, reactor);
+  if (tenant == nullptr) return reactor;
+  manager_->HangupCall(tenant->id, request->call_id(),
                        FinishWithCall(reactor, response, &v1::HangupCallResponse::mutable_call));
   return reactor;
 }
@@ -57,7 +73,9 @@ grpc::ServerUnaryReactor* CallControlServiceImpl::GetCall(grpc::CallbackServerCo
                                                           const v1::GetCallRequest* request,
                                                           v1::GetCallResponse* response) {
   auto* reactor = context->DefaultReactor();
-  manager_->GetCall(tenant_id_, request->call_id(),
+  const config::TenantConfig* tenant = Authenticate(auth_, context, reactor);
+  if (tenant == nullptr) return reactor;
+  manager_->GetCall(tenant->id, request->call_id(),
                     FinishWithCall(reactor, response, &v1::GetCallResponse::mutable_call));
   return reactor;
 }
@@ -66,7 +84,9 @@ grpc::ServerUnaryReactor* CallControlServiceImpl::ListCalls(grpc::CallbackServer
                                                             const v1::ListCallsRequest* request,
                                                             v1::ListCallsResponse* response) {
   auto* reactor = context->DefaultReactor();
-  manager_->ListCalls(tenant_id_, *request,
+  const config::TenantConfig* tenant = Authenticate(auth_, context, reactor);
+  if (tenant == nullptr) return reactor;
+  manager_->ListCalls(tenant->id, *request,
                       [reactor, response](absl::StatusOr<v1::ListCallsResponse> list) {
                         if (list.ok()) *response = std::move(*list);
                         reactor->Finish(ToGrpcStatus(list.status()));
@@ -76,6 +96,8 @@ grpc::ServerUnaryReactor* CallControlServiceImpl::ListCalls(grpc::CallbackServer
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* CallControlServiceImpl::StreamEvents(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
+  auto tenant = auth_->Tenant(*context);
+  if (!tenant.ok()) return new FailedStreamReactor(ToGrpcStatus(tenant.status()));
   v1::StreamEventsRequest parsed;
   grpc::ByteBuffer copy(*request);
   if (!grpc::SerializationTraits<v1::StreamEventsRequest>::Deserialize(&copy, &parsed).ok()) {
@@ -84,14 +106,17 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* CallControlServiceImpl::StreamEvents
   }
   std::optional<int64_t> since;
   if (parsed.has_since_sequence()) since = parsed.since_sequence();
-  return new events::EventStreamReactor(bus_, store_, readers_, tenant_id_, since, stream_options_);
+  return new events::EventStreamReactor(bus_, store_, readers_, (*tenant)->id, since,
+                                        stream_options_);
 }
 
 grpc::ServerUnaryReactor* CallControlServiceImpl::GetMetrics(grpc::CallbackServerContext* context,
                                                              const v1::GetMetricsRequest* request,
                                                              v1::GetMetricsResponse* response) {
   auto* reactor = context->DefaultReactor();
-  *response->mutable_metrics() = manager_->GetMetrics(tenant_id_);
+  const config::TenantConfig* tenant = Authenticate(auth_, context, reactor);
+  if (tenant == nullptr) return reactor;
+  *response->mutable_metrics() = manager_->GetMetrics(tenant->id);
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

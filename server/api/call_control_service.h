@@ -8,6 +8,7 @@
 #include <string>
 
 #include "callcontrol/v1/call_control_service.grpc.pb.h"
+#include "server/api/authenticator.h"
 #include "server/calls/call_manager.h"
 #include "server/events/event_bus.h"
 #include "server/events/event_stream_reactor.h"
@@ -25,10 +26,11 @@ using CallControlServiceBase = v1::CallControlService::WithCallbackMethod_StartC
 
 class CallControlServiceImpl final : public CallControlServiceBase {
  public:
-  // `tenant_id`: the tenant every request acts for. (API keys choosing the tenant per request
-  // come with multi-tenancy.) Everything passed must outlive the service.
-  CallControlServiceImpl(std::string tenant_id, calls::CallManager* manager, events::EventBus* bus,
-                         store::Store* store, boost::asio::thread_pool* readers,
+  // Every request acts for the tenant its API key names (`auth`); UNAUTHENTICATED otherwise.
+  // Everything passed must outlive the service.
+  CallControlServiceImpl(const Authenticator* auth, calls::CallManager* manager,
+                         events::EventBus* bus, store::Store* store,
+                         boost::asio::thread_pool* readers,
                          events::EventStreamReactor::Options stream_options);
 
   grpc::ServerUnaryReactor* StartCall(grpc::CallbackServerContext* context,
@@ -50,7 +52,7 @@ class CallControlServiceImpl final : public CallControlServiceBase {
                                        v1::GetMetricsResponse* response) override;
 
  private:
-  const std::string tenant_id_;
+  const Authenticator* const auth_;
   calls::CallManager* const manager_;
   events::EventBus* const bus_;
   store::Store* const store_;

@@ -8,6 +8,10 @@ grpc::ServerUnaryReactor* ProviderEventServiceImpl::ReportProviderEvent(
     grpc::CallbackServerContext* context, const internal::v1::ReportProviderEventRequest* request,
     internal::v1::ReportProviderEventResponse* response) {
   auto* reactor = context->DefaultReactor();
+  if (auto s = auth_->CheckInternal(*context); !s.ok()) {
+    reactor->Finish(ToGrpcStatus(s));
+    return reactor;
+  }
   manager_->ReportProviderEvent(
       *request,
       [reactor, response](absl::StatusOr<internal::v1::ReportProviderEventResponse> result) {

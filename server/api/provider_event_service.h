@@ -2,6 +2,8 @@
 // verified webhooks here. Answers only after the change is durable (CallManager's callback).
 #pragma once
 
+#include "server/api/authenticator.h"
+
 #include "callcontrol/internal/v1/provider_event_service.grpc.pb.h"
 #include "server/calls/call_manager.h"
 
@@ -9,7 +11,9 @@ namespace callcontrol::api {
 
 class ProviderEventServiceImpl final : public internal::v1::ProviderEventService::CallbackService {
  public:
-  explicit ProviderEventServiceImpl(calls::CallManager* manager) : manager_(manager) {}
+  // Both must outlive the service. Calls without the internal API key are UNAUTHENTICATED.
+  ProviderEventServiceImpl(calls::CallManager* manager, const Authenticator* auth)
+      : manager_(manager), auth_(auth) {}
 
   grpc::ServerUnaryReactor* ReportProviderEvent(
       grpc::CallbackServerContext* context, const internal::v1::ReportProviderEventRequest* request,
@@ -17,6 +21,7 @@ class ProviderEventServiceImpl final : public internal::v1::ProviderEventService
 
  private:
   calls::CallManager* const manager_;
+  const Authenticator* const auth_;
 };
 
 }  // namespace callcontrol::api

@@ -3,8 +3,8 @@
 #include <openssl/evp.h>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <future>
-#include <thread>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
@@ -70,7 +70,26 @@ ProviderReport ReportFrom(const ReportProviderEventRequest& r) {
   report.direction = r.direction();
   report.from = r.from();
   report.to = r.to();
+  report.provider_event_id = r.provider_event_id();
+  if (r.has_hangup()) report.hangup = r.hangup();
   return report;
+}
+
+bool HasProviderId(const v1::Call& call) {
+  return !call.provider_ids().call_sid().empty() || !call.provider_ids().call_control_id().empty();
+}
+
+// Provider ids present in `now` but not in `before` (the alias index only grows).
+std::vector<std::string> NewAliases(const v1::ProviderIds& before, const v1::ProviderIds& now) {
+  std::vector<std::string> out;
+  auto add = [&out](const std::string& was, const std::string& is) {
+    if (!is.empty() && was != is) out.push_back(is);
+  };
+  add(before.call_sid(), now.call_sid());
+  add(before.call_control_id(), now.call_control_id());
+  add(before.call_leg_id(), now.call_leg_id());
+  add(before.call_session_id(), now.call_session_id());
+  return out;
 }
 
 std::string EncodePageToken(const v1::Call& last) {
@@ -100,12 +119,14 @@ absl::Status CheckTenant(const v1::Call& call, const std::string& tenant_id,
 CallManager::CallManager(const config::Config* config, store::Store* store,
                          boost::asio::thread_pool* readers,
                          boost::asio::thread_pool* provider_workers,
-                         const providers::TwilioClient* twilio, const Options& options)
+                         const providers::TwilioClient* twilio,
+                         const providers::TelnyxClient* telnyx, const Options& options)
     : config_(config),
       store_(store),
       readers_(readers),
       provider_workers_(provider_workers),
       twilio_(twilio),
+      telnyx_(telnyx),
       options_(options),
       registry_(options.registry) {}
 
@@ -124,10 +145,14 @@ absl::Status CallManager::Load() {
   }
   for (size_t i = 0; i < state->active_calls.size(); ++i) {
     CallEntry* entry = registry_.Add(std::move(state->active_calls[i]), state->request_hashes[i]);
+    entry->persisted_ids = entry->call.provider_ids();
+    if (!entry->progress.Parse(state->progress[i])) {
+      logging::Get("calls")->warn("unreadable progress of call_id={}; starting afresh",
+                                  entry->call.call_id());
+    }
     // A call still queued without a provider id was being placed when the daemon stopped: the
     // provider never accepted it, or its answer was lost. It will not progress; end it.
-    if (entry->call.status() == v1::CALL_STATUS_QUEUED &&
-        entry->call.provider_ids().call_sid().empty()) {
+    if (entry->call.status() == v1::CALL_STATUS_QUEUED && !HasProviderId(entry->call)) {
       ProviderReport report;
       report.status = v1::CALL_STATUS_FAILED;
       report.error_message = "callcontrold stopped before the provider accepted the call";
@@ -169,6 +194,9 @@ void CallManager::CommitLocked(CallEntry* entry, v1::EventType type, Done done) 
   row.call_sid = call.provider_ids().call_sid();
   row.duration_seconds = call.duration_seconds();
   call.SerializeToString(&row.data);
+  row.progress = entry->progress.Serialize();
+  row.new_aliases = NewAliases(entry->persisted_ids, call.provider_ids());
+  if (!row.new_aliases.empty()) entry->persisted_ids = call.provider_ids();
 
   v1::StreamEventsResponse wire;
   v1::Event* event = wire.add_events();
@@ -192,12 +220,14 @@ void CallManager::ApplyLocked(CallEntry* entry, const ProviderReport& report,
   Applied applied;
   applied.changed = ApplyReport(report, now, &entry->call, &entry->progress);
   applied.call_id = entry->call.call_id();
-  if (want_call) applied.call = entry->call;
   if (!applied.changed) {
+    if (want_call) applied.call = entry->call;
     lock.unlock();
     return done(std::move(applied));
   }
   registry_.Updated(entry, before, duration_before, now);
+  LinkSessionLocked(entry, now);
+  if (want_call) applied.call = entry->call;
   CommitLocked(entry, v1::EVENT_TYPE_CALL_UPDATED,
                [applied = std::move(applied), done = std::move(done)](absl::Status s) mutable {
                  if (!s.ok()) return done(s);
@@ -205,6 +235,55 @@ void CallManager::ApplyLocked(CallEntry* entry, const ProviderReport& report,
                });
   registry_.EvictExpired(now);
   lock.unlock();
+}
+
+void CallManager::LinkSessionLocked(CallEntry* entry, absl::Time now) {
+  const std::string& session = entry->call.provider_ids().call_session_id();
+  if (session.empty()) return;
+  auto is_linked = [](const v1::Call& call, const std::string& id) {
+    return std::find(call.linked_call_ids().begin(), call.linked_call_ids().end(), id) !=
+           call.linked_call_ids().end();
+  };
+  for (CallEntry* other : registry_.Session(session)) {
+    if (other == entry || other->call.tenant_id() != entry->call.tenant_id()) continue;
+    if (!is_linked(entry->call, other->call.call_id())) {
+      entry->call.add_linked_call_ids(other->call.call_id());
+    }
+    if (!is_linked(other->call, entry->call.call_id())) {
+      other->call.add_linked_call_ids(entry->call.call_id());
+      other->call.set_version(other->call.version() + 1);
+      SetTimestamp(now, other->call.mutable_update_time());
+      CommitLocked(
+          other, v1::EVENT_TYPE_CALL_UPDATED, [id = other->call.call_id()](absl::Status s) {
+            if (!s.ok())
+              logging::Get("calls")->error("linking call_id={} failed: {}", id, s.message());
+          });
+    }
+  }
+}
+
+void CallManager::RetryOnProviderWorker(std::function<absl::Status()> attempt, Done done) {
+  RetryAttempt(std::make_shared<std::function<absl::Status()>>(std::move(attempt)), 1,
+               options_.provider_backoff, std::move(done));
+}
+
+void CallManager::RetryAttempt(std::shared_ptr<std::function<absl::Status()>> attempt, int number,
+                               absl::Duration backoff, Done done) {
+  boost::asio::post(
+      *provider_workers_, [this, attempt, number, backoff, done = std::move(done)]() mutable {
+        absl::Status status = (*attempt)();
+        if (!absl::IsUnavailable(status) || number >= options_.provider_attempts) {
+          return done(std::move(status));
+        }
+        logging::Get("calls")->info("provider request failed transiently (attempt {} of {}): {}",
+                                    number, options_.provider_attempts, status.message());
+        auto timer = std::make_shared<boost::asio::steady_timer>(
+            *provider_workers_, absl::ToChronoMilliseconds(backoff));
+        timer->async_wait([this, timer, attempt, number, backoff,
+                           done = std::move(done)](const boost::system::error_code&) mutable {
+          RetryAttempt(std::move(attempt), number + 1, backoff * 2, std::move(done));
+        });
+      });
 }
 
 void CallManager::ApplyAndReply(const std::string& call_id, const ProviderReport& report,
@@ -271,6 +350,10 @@ void CallManager::StartCall(const std::string& tenant_id, const v1::StartCallReq
   if (call.idempotency_key.size() > kMaxIdempotencyKey || !IsPrintableAscii(call.idempotency_key)) {
     return done(absl::InvalidArgumentError(
         "idempotency_key must be at most 128 printable ASCII characters without spaces"));
+  }
+  if (tenant->provider == v1::PROVIDER_TELNYX && !request.twiml().empty()) {
+    return done(absl::InvalidArgumentError("twiml is for Twilio tenants; tenant " + tenant_id +
+                                           " places calls through Telnyx"));
   }
   call.twiml = request.twiml().empty() ? tenant->default_twiml : request.twiml();
   if (call.twiml.size() > kMaxTwiml) {
@@ -343,34 +426,72 @@ void CallManager::CreateAndDial(NewCall call, Callback<v1::Call> done) {
 }
 
 void CallManager::DialWithProvider(NewCall call, Callback<v1::Call> done) {
-  boost::asio::post(
-      *provider_workers_, [this, call = std::move(call), done = std::move(done)]() mutable {
-        providers::TwilioCreateCall create;
-        create.to = call.to;
-        create.from = call.from;
-        create.twiml = call.twiml;
-        // The call id rides in the callback URL, so callbacks that overtake this response still
-        // find the call.
-        create.status_callback = config_->adapter.public_url + "/webhooks/twilio/" +
-                                 call.tenant->id + "/status?call_id=" + call.call_id;
-        auto created = twilio_->CreateCall(call.tenant->twilio, create);
+  if (call.tenant->provider == v1::PROVIDER_TELNYX)
+    return DialTelnyx(std::move(call), std::move(done));
+  DialTwilio(std::move(call), std::move(done));
+}
+
+void CallManager::DialTwilio(NewCall call, Callback<v1::Call> done) {
+  boost::asio::post(*provider_workers_,
+                    [this, call = std::move(call), done = std::move(done)]() mutable {
+                      providers::TwilioCreateCall create;
+                      create.to = call.to;
+                      create.from = call.from;
+                      create.twiml = call.twiml;
+                      // The call id rides in the callback URL, so callbacks that overtake this
+                      // response still find the call.
+                      create.status_callback = config_->adapter.public_url + "/webhooks/twilio/" +
+                                               call.tenant->id + "/status?call_id=" + call.call_id;
+                      auto created = twilio_->CreateCall(call.tenant->twilio, create);
+                      ProviderReport report;
+                      if (created.ok()) {
+                        report.provider_ids.set_call_sid(created->sid);
+                        report.status = twilio::NormalizeCallStatus(created->status);
+                        report.provider_status = created->status;
+                        return ApplyAndReply(call.call_id, report, std::move(done));
+                      }
+                      ApplyDialFailure(call, created.status(), std::move(done));
+                    });
+}
+
+void CallManager::DialTelnyx(NewCall call, Callback<v1::Call> done) {
+  providers::TelnyxDial dial;
+  dial.to = call.to;
+  dial.from = call.from;
+  // As for Twilio, the call id rides in the webhook URL (and in client_state, which Telnyx
+  // echoes), so webhooks that overtake the dial response still find the call.
+  dial.webhook_url = config_->adapter.public_url + "/webhooks/telnyx/" + call.tenant->id +
+                     "?call_id=" + call.call_id;
+  dial.command_id = "dial-" + call.call_id;
+  dial.client_state = call.call_id;
+  auto ids = std::make_shared<providers::TelnyxCallIds>();
+  const config::TelnyxAccount* account = &call.tenant->telnyx;
+  RetryOnProviderWorker(
+      [this, account, dial, ids]() -> absl::Status {
+        auto dialed = telnyx_->Dial(*account, dial);
+        if (!dialed.ok()) return dialed.status();
+        *ids = *std::move(dialed);
+        return absl::OkStatus();
+      },
+      [this, call = std::move(call), ids, done = std::move(done)](absl::Status status) mutable {
+        if (!status.ok()) return ApplyDialFailure(call, status, std::move(done));
         ProviderReport report;
-        if (created.ok()) {
-          report.provider_ids.set_call_sid(created->sid);
-          report.status = twilio::NormalizeCallStatus(created->status);
-          report.provider_status = created->status;
-        } else {
-          report.status = v1::CALL_STATUS_FAILED;
-          report.error_message = std::string(created.status().message());
-          logging::Get("calls")->warn("provider request failed call_id={} tenant={} error={}",
-                                      call.call_id, call.tenant->id, created.status().message());
-        }
-        if (created.ok()) return ApplyAndReply(call.call_id, report, std::move(done));
-        ApplyAndReply(call.call_id, report,
-                      [error = created.status(), done = std::move(done)](absl::StatusOr<v1::Call>) {
-                        done(error);
-                      });
+        report.provider_ids.set_call_control_id(ids->call_control_id);
+        report.provider_ids.set_call_leg_id(ids->call_leg_id);
+        report.provider_ids.set_call_session_id(ids->call_session_id);
+        ApplyAndReply(call.call_id, report, std::move(done));
       });
+}
+
+void CallManager::ApplyDialFailure(const NewCall& call, const absl::Status& error,
+                                   Callback<v1::Call> done) {
+  logging::Get("calls")->warn("provider request failed call_id={} tenant={} error={}", call.call_id,
+                              call.tenant->id, error.message());
+  ProviderReport report;
+  report.status = v1::CALL_STATUS_FAILED;
+  report.error_message = std::string(error.message());
+  ApplyAndReply(call.call_id, report,
+                [error, done = std::move(done)](absl::StatusOr<v1::Call>) { done(error); });
 }
 
 void CallManager::HangupCall(const std::string& tenant_id, const std::string& id,
@@ -380,55 +501,105 @@ void CallManager::HangupCall(const std::string& tenant_id, const std::string& id
   if (tenant == nullptr) return done(absl::InvalidArgumentError("unknown tenant " + tenant_id));
   FindCall(tenant_id, id, [this, tenant, done = std::move(done)](absl::StatusOr<v1::Call> call) {
     if (!call.ok()) return done(call.status());
+    if (call->provider() == v1::PROVIDER_TELNYX) {
+      // Every live leg of the session, the other legs first: hanging up the PSTN leg from the
+      // server is what spares the phone side the WebRTC SDK's USER_BUSY.
+      std::vector<std::pair<std::string, std::string>> legs;
+      {
+        std::lock_guard lock(mu_);
+        for (const std::string& linked : call->linked_call_ids()) {
+          CallEntry* leg = registry_.Find(linked);
+          if (leg != nullptr && !IsTerminal(leg->call.status()) &&
+              !leg->call.provider_ids().call_control_id().empty()) {
+            legs.emplace_back(leg->call.call_id(), leg->call.provider_ids().call_control_id());
+          }
+        }
+      }
+      if (!IsTerminal(call->status())) {
+        if (call->provider_ids().call_control_id().empty()) {
+          return done(absl::FailedPreconditionError(
+              "call " + call->call_id() +
+              " has no call_control_id yet (Telnyx has not accepted it); retry shortly"));
+        }
+        legs.emplace_back(call->call_id(), call->provider_ids().call_control_id());
+      }
+      if (legs.empty()) return done(std::move(*call));  // idempotent
+      return HangupTelnyx(call->call_id(), tenant, std::move(legs), std::move(done));
+    }
     if (IsTerminal(call->status())) return done(std::move(*call));  // idempotent
     if (call->provider_ids().call_sid().empty()) {
       return done(absl::FailedPreconditionError(
           "call " + call->call_id() +
           " has no provider id yet (the provider has not accepted it); retry shortly"));
     }
-    HangupWithProvider(call->call_id(), tenant, call->provider_ids().call_sid(), call->status(),
-                       std::move(done));
+    HangupTwilio(call->call_id(), tenant, call->provider_ids().call_sid(), call->status(),
+                 std::move(done));
   });
 }
 
-void CallManager::HangupWithProvider(const std::string& call_id, const config::TenantConfig* tenant,
-                                     const std::string& call_sid, v1::CallStatus status_seen,
-                                     Callback<v1::Call> done) {
-  boost::asio::post(*provider_workers_, [this, call_id, tenant, call_sid, status_seen,
-                                         done = std::move(done)]() mutable {
-    // Twilio: `completed` hangs up an answered call; `canceled` ends a queued or ringing one and
-    // is ignored by an answered call (twilio-python #10), so switch if it was answered meanwhile.
-    std::string word = status_seen == v1::CALL_STATUS_IN_PROGRESS ? "completed" : "canceled";
-    absl::Duration backoff = options_.hangup_backoff;
+void CallManager::HangupTelnyx(const std::string& call_id, const config::TenantConfig* tenant,
+                               std::vector<std::pair<std::string, std::string>> legs,
+                               Callback<v1::Call> done) {
+  if (legs.empty()) return FindCall(tenant->id, call_id, std::move(done));
+  auto [leg_call_id, call_control_id] = legs.front();
+  legs.erase(legs.begin());
+  // One command_id per leg: Telnyx applies a repeat (a retry, or another HangupCall) once.
+  const std::string command_id = "hangup-" + leg_call_id;
+  const config::TelnyxAccount* account = &tenant->telnyx;
+  RetryOnProviderWorker(
+      [this, account, call_control_id, command_id]() {
+        return telnyx_->Hangup(*account, call_control_id, command_id);
+      },
+      [this, call_id, tenant, leg_call_id, legs = std::move(legs),
+       done = std::move(done)](absl::Status status) mutable {
+        if (!status.ok()) {
+          logging::Get("calls")->warn("hangup failed call_id={} leg={} error={}", call_id,
+                                      leg_call_id, status.message());
+          return done(status);
+        }
+        HangupTelnyx(call_id, tenant, std::move(legs), std::move(done));
+      });
+}
+
+void CallManager::HangupTwilio(const std::string& call_id, const config::TenantConfig* tenant,
+                               const std::string& call_sid, v1::CallStatus status_seen,
+                               Callback<v1::Call> done) {
+  // Twilio: `completed` hangs up an answered call; `canceled` ends a queued or ringing one and is
+  // ignored by an answered call (twilio-python #10), so switch if it was answered meanwhile.
+  struct State {
+    std::string word;
     absl::StatusOr<providers::TwilioCall> result;
-    for (int attempt = 1;; ++attempt) {
-      result = twilio_->UpdateCallStatus(tenant->twilio, call_sid, word);
-      if (result.ok() && word == "canceled" && result->status == "in-progress") {
-        word = "completed";
-        continue;
-      }
-      if (result.ok() || !absl::IsUnavailable(result.status()) ||
-          attempt >= options_.hangup_attempts) {
-        break;
-      }
-      std::this_thread::sleep_for(absl::ToChronoMilliseconds(backoff));
-      backoff *= 2;
-    }
-    if (!result.ok()) {
-      if (providers::TwilioErrorCode(result.status()) == providers::kTwilioCallNotInProgress) {
-        // Already over at Twilio; its final status callback brings the outcome.
-        return FindCall(tenant->id, call_id, std::move(done));
-      }
-      logging::Get("calls")->warn("hangup failed call_id={} call_sid={} error={}", call_id,
-                                  call_sid, result.status().message());
-      return done(result.status());
-    }
-    ProviderReport report;
-    report.status = twilio::NormalizeCallStatus(result->status);
-    report.provider_status = result->status;
-    report.duration_seconds = result->duration_seconds;
-    ApplyAndReply(call_id, report, std::move(done));
-  });
+  };
+  auto state = std::make_shared<State>();
+  state->word = status_seen == v1::CALL_STATUS_IN_PROGRESS ? "completed" : "canceled";
+  const config::TwilioAccount* account = &tenant->twilio;
+  RetryOnProviderWorker(
+      [this, account, call_sid, state]() {
+        state->result = twilio_->UpdateCallStatus(*account, call_sid, state->word);
+        if (state->result.ok() && state->word == "canceled" &&
+            state->result->status == "in-progress") {
+          state->word = "completed";
+          state->result = twilio_->UpdateCallStatus(*account, call_sid, state->word);
+        }
+        return state->result.status();
+      },
+      [this, call_id, tenant, call_sid, state,
+       done = std::move(done)](absl::Status status) mutable {
+        if (!status.ok()) {
+          if (providers::TwilioErrorCode(status) == providers::kTwilioCallNotInProgress) {
+            // Already over at Twilio; its final status callback brings the outcome.
+            return FindCall(tenant->id, call_id, std::move(done));
+          }
+          logging::Get("calls")->warn("hangup failed call_id={} call_sid={} error={}", call_id,
+                                      call_sid, status.message());
+          return done(status);
+        }
+        ProviderReport report;
+        report.status = twilio::NormalizeCallStatus(state->result->status);
+        report.provider_status = state->result->status;
+        report.duration_seconds = state->result->duration_seconds;
+        ApplyAndReply(call_id, report, std::move(done));
+      });
 }
 
 void CallManager::GetCall(const std::string& tenant_id, const std::string& id,
@@ -488,12 +659,16 @@ void CallManager::ReportProviderEvent(const ReportProviderEventRequest& request,
   if (config_->FindTenant(request.tenant_id()) == nullptr) {
     return done(absl::InvalidArgumentError("unknown tenant \"" + request.tenant_id() + "\""));
   }
-  if (request.provider() != v1::PROVIDER_TWILIO) {
+  if (request.provider() != v1::PROVIDER_TWILIO && request.provider() != v1::PROVIDER_TELNYX) {
     return done(absl::InvalidArgumentError("unsupported provider"));
   }
-  const std::string& call_sid = request.provider_ids().call_sid();
-  if (request.call_id().empty() && call_sid.empty()) {
-    return done(absl::InvalidArgumentError("the event names no call (call_id or CallSid)"));
+  // The provider id that names this call (a leg, for Telnyx; never the shared session id).
+  const std::string& provider_id = request.provider() == v1::PROVIDER_TELNYX
+                                       ? request.provider_ids().call_control_id()
+                                       : request.provider_ids().call_sid();
+  if (request.call_id().empty() && provider_id.empty()) {
+    return done(absl::InvalidArgumentError(
+        "the event names no call (call_id, CallSid or call_control_id)"));
   }
   auto report = std::make_shared<ProviderReport>(ReportFrom(request));
   auto reply = [done](absl::StatusOr<Applied> applied) {
@@ -506,7 +681,7 @@ void CallManager::ReportProviderEvent(const ReportProviderEventRequest& request,
 
   std::unique_lock lock(mu_);
   CallEntry* entry = request.call_id().empty() ? nullptr : registry_.Find(request.call_id());
-  if (entry == nullptr && !call_sid.empty()) entry = registry_.Find(call_sid);
+  if (entry == nullptr && !provider_id.empty()) entry = registry_.Find(provider_id);
   if (entry != nullptr) {
     if (entry->call.tenant_id() != request.tenant_id()) {
       lock.unlock();
@@ -516,9 +691,9 @@ void CallManager::ReportProviderEvent(const ReportProviderEventRequest& request,
   }
   lock.unlock();
   // Not in memory: a call that ended a while ago, or one never seen. Ask the store.
-  boost::asio::post(*readers_, [this, request, report, reply = std::move(reply)]() mutable {
-    const std::string& id =
-        request.call_id().empty() ? request.provider_ids().call_sid() : request.call_id();
+  boost::asio::post(*readers_, [this, request, provider_id, report,
+                                reply = std::move(reply)]() mutable {
+    const std::string& id = request.call_id().empty() ? provider_id : request.call_id();
     auto stored = store_->FindCall(id);
     if (!stored.ok()) return reply(stored.status());
     if (stored->has_value()) {
@@ -531,8 +706,8 @@ void CallManager::ReportProviderEvent(const ReportProviderEventRequest& request,
       return reply(absl::NotFoundError("call " + request.call_id() + " not found"));
     }
     std::unique_lock lock(mu_);
-    if (CallEntry* entry = registry_.Find(request.provider_ids().call_sid())) {
-      // Created by a concurrent report for the same CallSid.
+    if (CallEntry* entry = registry_.Find(provider_id)) {
+      // Created by a concurrent report for the same provider id.
       return ApplyLocked(entry, *report, lock, /*want_call=*/false, std::move(reply));
     }
     if (report->status == v1::CALL_STATUS_UNSPECIFIED) {
@@ -552,6 +727,7 @@ void CallManager::ReportProviderEvent(const ReportProviderEventRequest& request,
     call.set_version(1);
     CallEntry* entry = registry_.Add(std::move(call), "");
     entry->progress = progress;
+    LinkSessionLocked(entry, now);
     Applied applied;
     applied.changed = true;
     applied.call_id = entry->call.call_id();

@@ -13,6 +13,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/thread_pool.hpp>
 
@@ -21,6 +23,7 @@
 #include "callcontrol/v1/call_control_service.pb.h"
 #include "common/config/config.h"
 #include "server/calls/call_registry.h"
+#include "server/providers/telnyx_client.h"
 #include "server/providers/twilio_client.h"
 #include "server/store/store.h"
 
@@ -33,15 +36,17 @@ class CallManager {
 
   struct Options {
     CallRegistry::Options registry;
-    // Retries of a hangup the provider could not take (5xx, timeout), with doubling backoff.
-    int hangup_attempts = 4;
-    absl::Duration hangup_backoff = absl::Milliseconds(200);
+    // Attempts at a provider request that failed transiently (5xx, 429, timeout): hangups of
+    // either provider and Telnyx dials (Twilio's create is not idempotent and is sent once).
+    // Waits `provider_backoff`, doubling, between attempts, on a timer (no worker sleeps).
+    int provider_attempts = 4;
+    absl::Duration provider_backoff = absl::Milliseconds(200);
   };
 
-  // `config` must outlive the manager; so must the store, pools and client.
+  // `config` must outlive the manager; so must the store, pools and clients.
   CallManager(const config::Config* config, store::Store* store, boost::asio::thread_pool* readers,
               boost::asio::thread_pool* provider_workers, const providers::TwilioClient* twilio,
-              const Options& options);
+              const providers::TelnyxClient* telnyx, const Options& options);
 
   // Loads active calls, counters and the last sequence from the store; ends calls that a
   // previous run queued but never got a provider id for (they are marked FAILED). Call once
@@ -55,8 +60,10 @@ class CallManager {
   void StartCall(const std::string& tenant_id, const v1::StartCallRequest& request,
                  Callback<v1::Call> done);
 
-  // Ends a call through its provider. kNotFound, kPermissionDenied (another tenant's call),
-  // kFailedPrecondition (no provider id yet, or provider refused), kUnavailable.
+  // Ends a call through its provider. Telnyx: every live leg of the call's session is hung up
+  // through Call Control, the other legs first, each with a command_id fixed per leg so retries
+  // and repeated requests are applied once. kNotFound, kPermissionDenied (another tenant's
+  // call), kFailedPrecondition (no provider id yet, or provider refused), kUnavailable.
   void HangupCall(const std::string& tenant_id, const std::string& id, Callback<v1::Call> done);
 
   // kNotFound, kPermissionDenied.
@@ -69,7 +76,8 @@ class CallManager {
   v1::Metrics GetMetrics(const std::string& tenant_id) const;
 
   // Applies a verified provider webhook. Unknown call id: kNotFound. A report for a provider id
-  // never seen creates the call (calls placed outside callcontrol are tracked too).
+  // never seen creates the call (calls placed outside callcontrol are tracked too). A call that
+  // gains a Telnyx call_session_id is linked with the other legs of that session in memory.
   void ReportProviderEvent(const internal::v1::ReportProviderEventRequest& request,
                            Callback<internal::v1::ReportProviderEventResponse> done);
 
@@ -107,20 +115,40 @@ class CallManager {
   // skips the tenant check (internal use).
   void FindCall(const std::string& tenant_id, const std::string& id, Callback<v1::Call> done);
 
+  // Links `entry` (just changed, not yet committed) with the other legs in memory that share its
+  // call_session_id: adds them to entry's linked_call_ids, adds entry to theirs and commits
+  // their change (call:updated). Requires mu_.
+  void LinkSessionLocked(CallEntry* entry, absl::Time now);
+  // Runs `attempt` on a provider worker; while it returns kUnavailable, runs it again after a
+  // doubling backoff (a timer), at most options_.provider_attempts times; `done` gets the last
+  // outcome.
+  void RetryOnProviderWorker(std::function<absl::Status()> attempt, Done done);
+  void RetryAttempt(std::shared_ptr<std::function<absl::Status()>> attempt, int number,
+                    absl::Duration backoff, Done done);
+
   static absl::StatusOr<v1::Call> ReplayIdempotent(const v1::Call& existing,
                                                    const std::string& stored_hash,
                                                    const NewCall& call);
   void CreateAndDial(NewCall call, Callback<v1::Call> done);
   void DialWithProvider(NewCall call, Callback<v1::Call> done);
-  void HangupWithProvider(const std::string& call_id, const config::TenantConfig* tenant,
-                          const std::string& call_sid, v1::CallStatus status_seen,
-                          Callback<v1::Call> done);
+  void DialTwilio(NewCall call, Callback<v1::Call> done);
+  void DialTelnyx(NewCall call, Callback<v1::Call> done);
+  // Marks the call FAILED with the provider's error and answers `done` with that error.
+  void ApplyDialFailure(const NewCall& call, const absl::Status& error, Callback<v1::Call> done);
+  void HangupTwilio(const std::string& call_id, const config::TenantConfig* tenant,
+                    const std::string& call_sid, v1::CallStatus status_seen,
+                    Callback<v1::Call> done);
+  // Hangs up `legs` (callcontrol id, call_control_id) one after the other, then answers with
+  // the call `call_id`.
+  void HangupTelnyx(const std::string& call_id, const config::TenantConfig* tenant,
+                    std::vector<std::pair<std::string, std::string>> legs, Callback<v1::Call> done);
 
   const config::Config* const config_;
   store::Store* const store_;
   boost::asio::thread_pool* const readers_;
   boost::asio::thread_pool* const provider_workers_;
   const providers::TwilioClient* const twilio_;
+  const providers::TelnyxClient* const telnyx_;
   const Options options_;
 
   mutable std::mutex mu_;

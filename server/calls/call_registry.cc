@@ -1,5 +1,7 @@
 #include "server/calls/call_registry.h"
 
+#include <algorithm>
+
 #include "server/calls/call_status.h"
 
 namespace callcontrol::calls {
@@ -41,12 +43,25 @@ void CallRegistry::IndexAliases(CallEntry* entry) {
   for (const std::string* alias : {&ids.call_sid(), &ids.call_control_id(), &ids.call_leg_id()}) {
     if (!alias->empty()) by_alias_[*alias] = entry;
   }
+  if (!ids.call_session_id().empty()) {
+    auto& legs = by_session_[ids.call_session_id()];
+    if (std::find(legs.begin(), legs.end(), entry) == legs.end()) legs.push_back(entry);
+  }
 }
 
 CallEntry* CallRegistry::Find(const std::string& id) {
   if (auto it = by_id_.find(id); it != by_id_.end()) return it->second.get();
   if (auto it = by_alias_.find(id); it != by_alias_.end()) return it->second;
+  if (auto it = by_session_.find(id); it != by_session_.end() && !it->second.empty()) {
+    return it->second.front();
+  }
   return nullptr;
+}
+
+std::vector<CallEntry*> CallRegistry::Session(const std::string& session_id) {
+  if (session_id.empty()) return {};
+  auto it = by_session_.find(session_id);
+  return it == by_session_.end() ? std::vector<CallEntry*>() : it->second;
 }
 
 CallEntry* CallRegistry::FindByIdempotencyKey(const std::string& tenant_id,
@@ -85,6 +100,11 @@ void CallRegistry::Remove(const std::string& call_id) {
   const v1::ProviderIds& ids = call.provider_ids();
   for (const std::string* alias : {&ids.call_sid(), &ids.call_control_id(), &ids.call_leg_id()}) {
     if (!alias->empty()) by_alias_.erase(*alias);
+  }
+  if (auto session = by_session_.find(ids.call_session_id()); session != by_session_.end()) {
+    auto& legs = session->second;
+    legs.erase(std::remove(legs.begin(), legs.end(), it->second.get()), legs.end());
+    if (legs.empty()) by_session_.erase(session);
   }
   if (!call.idempotency_key().empty()) {
     by_idempotency_key_.erase(IdempotencyIndexKey(call.tenant_id(), call.idempotency_key()));

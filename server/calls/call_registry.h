@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
@@ -23,6 +24,8 @@ struct CallEntry {
   v1::Call call;
   CallProgress progress;
   std::string request_hash;  // StartCall fingerprint, for idempotency-key reuse checks
+  // The provider ids last written to the store's alias index (only new ones are written again).
+  v1::ProviderIds persisted_ids;
 };
 
 class CallRegistry {
@@ -37,8 +40,11 @@ class CallRegistry {
   // Adds a call (new, or loaded at startup) and counts it. Returns the entry.
   CallEntry* Add(v1::Call call, std::string request_hash);
 
-  // Finds a call by callcontrol id or provider id (CallSid...). nullptr if not in memory.
+  // Finds a call by callcontrol id or provider id (CallSid, call_control_id, call_leg_id; a
+  // call_session_id finds the session's first leg). nullptr if not in memory.
   CallEntry* Find(const std::string& id);
+  // The legs in memory that share `session_id`, oldest first (empty for "").
+  std::vector<CallEntry*> Session(const std::string& session_id);
   CallEntry* FindByIdempotencyKey(const std::string& tenant_id, const std::string& key);
 
   // Re-indexes `entry` after a change: new provider ids, counters moved from `before` status and
@@ -67,6 +73,7 @@ class CallRegistry {
   const Options options_;
   absl::flat_hash_map<std::string, std::unique_ptr<CallEntry>> by_id_;
   absl::flat_hash_map<std::string, CallEntry*> by_alias_;
+  absl::flat_hash_map<std::string, std::vector<CallEntry*>> by_session_;
   absl::flat_hash_map<std::string, CallEntry*> by_idempotency_key_;  // tenant + '\0' + key
   std::deque<std::pair<absl::Time, std::string>> ended_;             // oldest first
   absl::flat_hash_map<std::string, Counts> counts_;

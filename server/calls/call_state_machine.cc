@@ -1,5 +1,8 @@
 #include "server/calls/call_state_machine.h"
 
+#include <algorithm>
+
+#include "callcontrol/internal/v1/call_progress.pb.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/calls/call_status.h"
 
@@ -23,6 +26,25 @@ bool MergeProviderIds(const v1::ProviderIds& in, v1::ProviderIds* out) {
 
 }  // namespace
 
+std::string CallProgress::Serialize() const {
+  internal::v1::CallProgress p;
+  p.set_last_provider_sequence(last_provider_sequence);
+  p.set_duration_derived(duration_derived);
+  for (const auto& id : applied_event_ids) p.add_applied_event_ids(id);
+  return p.SerializeAsString();
+}
+
+bool CallProgress::Parse(const std::string& bytes) {
+  *this = CallProgress();
+  if (bytes.empty()) return true;
+  internal::v1::CallProgress p;
+  if (!p.ParseFromString(bytes)) return false;
+  last_provider_sequence = p.last_provider_sequence();
+  applied_event_ids.assign(p.applied_event_ids().begin(), p.applied_event_ids().end());
+  duration_derived = p.duration_derived();
+  return true;
+}
+
 void SetTimestamp(absl::Time t, google::protobuf::Timestamp* ts) {
   *ts = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
 }
@@ -34,6 +56,11 @@ absl::Time FromTimestamp(const google::protobuf::Timestamp& ts) {
 bool ApplyReport(const ProviderReport& report, absl::Time now, v1::Call* call,
                  CallProgress* progress) {
   bool changed = false;
+  if (!report.provider_event_id.empty() &&
+      std::find(progress->applied_event_ids.begin(), progress->applied_event_ids.end(),
+                report.provider_event_id) != progress->applied_event_ids.end()) {
+    return false;  // a redelivery of an event already applied
+  }
   const bool stale =
       report.provider_sequence >= 0 && progress->last_provider_sequence >= report.provider_sequence;
   if (report.provider_sequence > progress->last_provider_sequence) {
@@ -54,7 +81,9 @@ bool ApplyReport(const ProviderReport& report, absl::Time now, v1::Call* call,
                              !IsTerminal(call->status()) &&
                              StatusRank(report.status) > StatusRank(call->status());
   if (moves_forward) {
-    call->set_status(report.status);
+    const bool answered = call->status() == v1::CALL_STATUS_IN_PROGRESS;
+    call->set_status(answered && IsTerminal(report.status) ? v1::CALL_STATUS_COMPLETED
+                                                           : report.status);
     call->set_provider_status(report.provider_status);
     if (report.status == v1::CALL_STATUS_IN_PROGRESS) {
       SetTimestamp(when, call->mutable_answer_time());
@@ -77,17 +106,41 @@ bool ApplyReport(const ProviderReport& report, absl::Time now, v1::Call* call,
   // Duration and SIP code belong to the final report; take them once the call has ended, from
   // whichever report carries them first.
   if (IsTerminal(call->status()) && IsTerminal(report.status)) {
-    if (report.duration_seconds >= 0 && call->duration_seconds() == 0 &&
-        report.duration_seconds != 0) {
+    if (report.duration_seconds >= 0 &&
+        (call->duration_seconds() == 0 || progress->duration_derived) &&
+        report.duration_seconds != call->duration_seconds()) {
       call->set_duration_seconds(report.duration_seconds);
       changed = true;
     }
+    if (report.duration_seconds >= 0) progress->duration_derived = false;
     if (report.sip_response_code != 0 && call->sip_response_code() == 0) {
       call->set_sip_response_code(report.sip_response_code);
       changed = true;
     }
+    if (report.hangup.has_value() && !call->has_hangup()) {
+      *call->mutable_hangup() = *report.hangup;
+      changed = true;
+    }
+  }
+  // No duration from the provider (Telnyx): talk time is answer to end, once both are known.
+  if (report.duration_seconds < 0 && call->duration_seconds() == 0 &&
+      call->status() == v1::CALL_STATUS_COMPLETED && call->has_answer_time() &&
+      call->has_end_time()) {
+    const int64_t seconds =
+        absl::ToInt64Seconds(FromTimestamp(call->end_time()) - FromTimestamp(call->answer_time()));
+    if (seconds > 0) {
+      call->set_duration_seconds(seconds);
+      progress->duration_derived = true;
+      changed = true;
+    }
   }
 
+  if (changed && !report.provider_event_id.empty()) {
+    progress->applied_event_ids.push_back(report.provider_event_id);
+    if (progress->applied_event_ids.size() > CallProgress::kMaxEventIds) {
+      progress->applied_event_ids.pop_front();
+    }
+  }
   if (changed) {
     call->set_version(call->version() + 1);
     SetTimestamp(now, call->mutable_update_time());

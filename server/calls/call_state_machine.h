@@ -5,10 +5,18 @@
 //    terminal status absorbs everything after it, so a late `ringing` never regresses a call;
 //  - a report older than one already applied (provider sequence, e.g. Twilio SequenceNumber)
 //    cannot move the status, but may fill a field still missing (answer time, duration);
-//  - a report that changes nothing (a duplicate) leaves the call, and its version, untouched.
+//  - a report that changes nothing (a duplicate) leaves the call, and its version, untouched;
+//  - a report whose provider event id (Telnyx `data.id`) was already applied is a redelivery and
+//    changes nothing;
+//  - a call that was answered ends COMPLETED whatever terminal word ends it (a WebRTC SDK's
+//    hangup reaches Telnyx as USER_BUSY after answer; the talk happened), the word and the
+//    hangup cause staying in provider_status and hangup;
+//  - when no report carries a duration (Telnyx), an answered call's duration is the whole
+//    seconds from answer to end, until a provider-reported duration replaces it.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 
@@ -29,12 +37,25 @@ struct ProviderReport {
   v1::CallDirection direction = v1::CALL_DIRECTION_UNSPECIFIED;
   std::string from;
   std::string to;
-  std::string error_message;  // set by StartCall when the provider refused
+  std::string error_message;      // set by StartCall when the provider refused
+  std::string provider_event_id;  // "" = the provider gives none
+  std::optional<v1::Hangup> hangup;
 };
 
-// Per-call bookkeeping kept next to the Call.
+// Per-call bookkeeping kept next to the Call, persisted with it.
 struct CallProgress {
+  // Most provider event ids remembered per call (a call sees a handful of webhooks; Telnyx
+  // redelivers within minutes).
+  static constexpr size_t kMaxEventIds = 64;
+
   int64_t last_provider_sequence = -1;
+  std::deque<std::string> applied_event_ids;  // oldest first
+  bool duration_derived = false;  // duration is answer-to-end, not the provider's figure
+
+  // Compact serialization for the store (internal.v1.CallProgress); Parse of "" gives the
+  // default. Parse returns false for bytes that do not parse.
+  std::string Serialize() const;
+  bool Parse(const std::string& bytes);
 };
 
 // Applies `report` to `call` at time `now`. Returns true if the call changed; then `version` is

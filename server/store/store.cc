@@ -40,17 +40,30 @@ const char* const kMigrations[] = {
     );
     CREATE INDEX events_by_tenant ON events(tenant_id, sequence);
     )sql",
+    // 2: per-call progress (ordering, applied provider event ids) and every provider id of a
+    // call (Telnyx call_control_id, call_leg_id, call_session_id besides Twilio's CallSid).
+    R"sql(
+    ALTER TABLE calls ADD COLUMN progress BLOB;
+    CREATE TABLE call_aliases (
+      alias   TEXT NOT NULL,
+      call_id TEXT NOT NULL,
+      PRIMARY KEY (alias, call_id)
+    ) WITHOUT ROWID;
+    INSERT INTO call_aliases(alias, call_id)
+      SELECT call_sid, call_id FROM calls WHERE call_sid IS NOT NULL;
+    )sql",
 };
 constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
 constexpr char kUpsertCall[] = R"sql(
   INSERT INTO calls(call_id, tenant_id, status, create_time_us, update_time_us, idempotency_key,
-                    request_hash, call_sid, duration_seconds, data)
-  VALUES(?1, ?2, ?3, ?4, ?5, NULLIF(?6, ''), NULLIF(?7, ''), NULLIF(?8, ''), ?9, ?10)
+                    request_hash, call_sid, duration_seconds, data, progress)
+  VALUES(?1, ?2, ?3, ?4, ?5, NULLIF(?6, ''), NULLIF(?7, ''), NULLIF(?8, ''), ?9, ?10, ?11)
   ON CONFLICT(call_id) DO UPDATE SET
     status = excluded.status, update_time_us = excluded.update_time_us,
     call_sid = excluded.call_sid, duration_seconds = excluded.duration_seconds,
-    data = excluded.data)sql";
+    data = excluded.data, progress = excluded.progress)sql";
+constexpr char kInsertAlias[] = "INSERT OR IGNORE INTO call_aliases(alias, call_id) VALUES(?1, ?2)";
 constexpr char kInsertEvent[] = "INSERT INTO events(sequence, tenant_id, data) VALUES(?1, ?2, ?3)";
 
 absl::Status FromSqlite(const SQLite::Exception& e, const char* what) {
@@ -200,13 +213,16 @@ absl::StatusOr<LoadedState> Store::Load() {
   LoadedState state;
   try {
     SQLite::Statement active(*writer_db_,
-                             "SELECT data, IFNULL(request_hash, '') FROM calls "
-                             "WHERE status BETWEEN 1 AND 4");
+                             "SELECT data, IFNULL(request_hash, ''), IFNULL(progress, '') "
+                             "FROM calls WHERE status BETWEEN 1 AND 4");
     while (active.executeStep()) {
       auto call = ParseCall(active.getColumn(0));
       if (!call.ok()) return call.status();
       state.active_calls.push_back(*std::move(call));
       state.request_hashes.push_back(active.getColumn(1).getString());
+      const SQLite::Column progress = active.getColumn(2);
+      state.progress.emplace_back(static_cast<const char*>(progress.getBlob()),
+                                  static_cast<size_t>(progress.getBytes()));
     }
     SQLite::Statement range(
         *writer_db_, "SELECT IFNULL(MAX(sequence), 0), IFNULL(MIN(sequence), 0) FROM events");
@@ -294,6 +310,7 @@ absl::Status Store::CommitBatch(std::vector<Pending>& batch) {
     // Prepared once per commit; sqlite3_prepare of these is a few microseconds.
     SQLite::Statement upsert(*writer_db_, kUpsertCall);
     SQLite::Statement insert_event(*writer_db_, kInsertEvent);
+    std::optional<SQLite::Statement> insert_alias;
     for (const auto& p : batch) {
       if (const auto& c = p.mutation.call) {
         upsert.bindNoCopy(1, c->call_id);
@@ -306,8 +323,20 @@ absl::Status Store::CommitBatch(std::vector<Pending>& batch) {
         upsert.bindNoCopy(8, c->call_sid);
         upsert.bind(9, static_cast<int64_t>(c->duration_seconds));
         upsert.bindNoCopy(10, c->data.data(), static_cast<int>(c->data.size()));
+        if (c->progress.empty()) {
+          upsert.bind(11);  // NULL
+        } else {
+          upsert.bindNoCopy(11, c->progress.data(), static_cast<int>(c->progress.size()));
+        }
         upsert.exec();
         upsert.reset();
+        for (const auto& alias : c->new_aliases) {
+          if (!insert_alias) insert_alias.emplace(*writer_db_, kInsertAlias);
+          insert_alias->bindNoCopy(1, alias);
+          insert_alias->bindNoCopy(2, c->call_id);
+          insert_alias->exec();
+          insert_alias->reset();
+        }
       }
       for (const auto& e : p.mutation.events) {
         insert_event.bind(1, static_cast<int64_t>(e.sequence));
@@ -364,7 +393,9 @@ absl::StatusOr<std::optional<v1::Call>> Store::FindCall(const std::string& id) {
     ReadLease lease(this);
     SQLite::Statement q(lease.db(), id.rfind("call_", 0) == 0
                                         ? "SELECT data FROM calls WHERE call_id = ?1"
-                                        : "SELECT data FROM calls WHERE call_sid = ?1");
+                                        : "SELECT c.data FROM call_aliases a JOIN calls c "
+                                          "ON c.call_id = a.call_id WHERE a.alias = ?1 "
+                                          "ORDER BY c.create_time_us, c.call_id LIMIT 1");
     q.bindNoCopy(1, id);
     if (!q.executeStep()) return std::optional<v1::Call>();
     auto call = ParseCall(q.getColumn(0));

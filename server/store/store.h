@@ -44,7 +44,11 @@ struct CallRow {
   std::string request_hash;     // fingerprint of the StartCall request ("" = none)
   std::string call_sid;
   int64_t duration_seconds = 0;
-  std::string data;  // serialized v1::Call
+  std::string data;      // serialized v1::Call
+  std::string progress;  // serialized internal.v1.CallProgress ("" = none)
+  // Provider ids to add to the alias index (CallSid, call_control_id, call_leg_id,
+  // call_session_id); only ids not written before need to be listed.
+  std::vector<std::string> new_aliases;
 };
 
 // One event-log entry: `data` is a serialized StreamEventsResponse holding exactly this event,
@@ -65,6 +69,7 @@ struct Mutation {
 struct LoadedState {
   std::vector<v1::Call> active_calls;       // every call not in a terminal status
   std::vector<std::string> request_hashes;  // parallel to active_calls
+  std::vector<std::string> progress;        // parallel to active_calls (serialized)
   int64_t last_sequence = 0;                // 0 when the log is empty
   int64_t oldest_sequence = 0;              // smallest retained sequence, 0 when empty
   struct Count {
@@ -123,7 +128,8 @@ class Store {
   using Done = std::function<void(absl::Status)>;
   void Submit(Mutation mutation, Done done);
 
-  // Reads one call by callcontrol id or Twilio CallSid, of any tenant. nullopt if absent.
+  // Reads one call by callcontrol id or any provider id (CallSid, call_control_id, call_leg_id;
+  // a call_session_id gives the session's first leg), of any tenant. nullopt if absent.
   absl::StatusOr<std::optional<v1::Call>> FindCall(const std::string& id);
 
   // The call StartCall created for (tenant, idempotency key), with its request hash.

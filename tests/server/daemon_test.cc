@@ -3,6 +3,7 @@
 // duplicate across the replay-to-live switch, and everything survives a restart.
 #include "server/daemon.h"
 
+#include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -22,6 +23,14 @@ using internal::v1::ProviderEventService;
 using internal::v1::ReportProviderEventRequest;
 using internal::v1::ReportProviderEventResponse;
 
+constexpr char kAcmeKey[] = "cc_test_acme_key";
+constexpr char kGlobexKey[] = "cc_test_globex_key";
+constexpr char kInternalKey[] = "cc_test_internal_key";
+
+void WithKey(grpc::ClientContext* context, const std::string& key) {
+  context->AddMetadata("authorization", "Bearer " + key);
+}
+
 std::string CallSid(int i) {
   char buf[40];
   std::snprintf(buf, sizeof(buf), "CA%032x", i);
@@ -32,11 +41,22 @@ class DaemonTest : public ::testing::Test {
  protected:
   void StartDaemon() {
     auto config = config::ParseConfig(R"({
-      "daemon": {"grpc_listen": "127.0.0.1:0", "db": ")" +
+      "daemon": {"grpc_listen": "127.0.0.1:0", "internal_api_key": ")" +
+                                      std::string(kInternalKey) + R"(", "db": ")" +
                                       dir_.File("cc.db") + R"("},
       "tenants": [{"id": "acme", "default_from": "+15005550006",
+                   "api_keys": [")" + config::HashApiKey(kAcmeKey) +
+                                      R"("],
                    "twilio": {"account_sid": "AC00000000000000000000000000000001",
-                              "auth_token": "secret", "api_base_url": "http://127.0.0.1:1"}}]
+                              "auth_token": "secret", "api_base_url": "http://127.0.0.1:1"}},
+                  {"id": "globex", "default_from": "+15005550007",
+                   "api_keys": [")" + config::HashApiKey(kGlobexKey) +
+                                      R"("],
+                   "twilio": {"account_sid": "AC00000000000000000000000000000002",
+                              "auth_token": "secret2", "api_base_url": "http://127.0.0.1:1"},
+                   "telnyx": {"api_key": "KEYtest", "connection_id": "1234",
+                              "public_key": "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=",
+                              "api_base_url": "http://127.0.0.1:1"}}]
     })");
     ASSERT_THAT(config, testing::IsOk());
     auto daemon = Daemon::Start(*std::move(config));
@@ -69,6 +89,7 @@ class DaemonTest : public ::testing::Test {
     r.set_from("+14155550100");
     r.set_to("+14155550199");
     grpc::ClientContext ctx;
+    WithKey(&ctx, kInternalKey);
     return events_->ReportProviderEvent(&ctx, r, response);
   }
 
@@ -83,8 +104,10 @@ class DaemonTest : public ::testing::Test {
 
   // Reads events from StreamEvents(since) until `count` arrived; returns their sequences.
   std::vector<int64_t> ReadEvents(std::optional<int64_t> since, size_t count,
-                                  std::vector<v1::Event>* out = nullptr) {
+                                  std::vector<v1::Event>* out = nullptr,
+                                  const std::string& key = kAcmeKey) {
     grpc::ClientContext ctx;
+    WithKey(&ctx, key);
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
     v1::StreamEventsRequest req;
     if (since) req.set_since_sequence(*since);
@@ -99,6 +122,45 @@ class DaemonTest : public ::testing::Test {
     }
     ctx.TryCancel();
     return seqs;
+  }
+
+  // Reports one Telnyx webhook of tenant globex for leg `leg` of session `session`.
+  ReportProviderEventResponse ReportTelnyx(const std::string& leg, const std::string& session,
+                                           const std::string& event_id, v1::CallStatus status,
+                                           absl::Time occurred, const std::string& cause = "") {
+    ReportProviderEventRequest r;
+    r.set_tenant_id("globex");
+    r.set_provider(v1::PROVIDER_TELNYX);
+    r.mutable_provider_ids()->set_call_control_id("v3:" + leg);
+    r.mutable_provider_ids()->set_call_leg_id(leg);
+    r.mutable_provider_ids()->set_call_session_id(session);
+    r.set_provider_event_id(event_id);
+    r.set_status(status);
+    r.set_provider_status(cause.empty() ? "call.event" : "call.hangup:" + cause);
+    r.set_provider_sequence(-1);
+    r.set_duration_seconds(-1);
+    r.mutable_occurred_time()->set_seconds(absl::ToUnixSeconds(occurred));
+    if (!cause.empty()) {
+      r.mutable_hangup()->set_cause(cause);
+      r.mutable_hangup()->set_source("caller");
+      r.mutable_hangup()->set_sip_cause("486");
+    }
+    grpc::ClientContext ctx;
+    WithKey(&ctx, kInternalKey);
+    ReportProviderEventResponse response;
+    EXPECT_TRUE(events_->ReportProviderEvent(&ctx, r, &response).ok());
+    return response;
+  }
+
+  grpc::Status GetCall(const std::string& id, const std::string& key, v1::Call* call) {
+    grpc::ClientContext ctx;
+    WithKey(&ctx, key);
+    v1::GetCallRequest request;
+    request.set_call_id(id);
+    v1::GetCallResponse response;
+    grpc::Status status = calls_->GetCall(&ctx, request, &response);
+    *call = response.call();
+    return status;
   }
 
   testing::TempDir dir_;
@@ -120,6 +182,7 @@ TEST_F(DaemonTest, AppliesADuplicateWebhookOnce) {
   EXPECT_FALSE(second.applied());  // late and lower: no regression
 
   grpc::ClientContext ctx;
+  WithKey(&ctx, kAcmeKey);
   v1::GetCallRequest get;
   get.set_call_id(CallSid(1));  // by CallSid
   v1::GetCallResponse got;
@@ -167,6 +230,7 @@ TEST_F(DaemonTest, RestartKeepsCallsMetricsAndTheEventLog) {
 
   StartDaemon();
   grpc::ClientContext ctx;
+  WithKey(&ctx, kAcmeKey);
   v1::GetMetricsResponse metrics;
   ASSERT_TRUE(calls_->GetMetrics(&ctx, v1::GetMetricsRequest(), &metrics).ok());
   EXPECT_EQ(metrics.metrics().total_calls(), 4);
@@ -178,6 +242,7 @@ TEST_F(DaemonTest, RestartKeepsCallsMetricsAndTheEventLog) {
   EXPECT_TRUE(resp.applied());
 
   grpc::ClientContext list_ctx;
+  WithKey(&list_ctx, kAcmeKey);
   v1::ListCallsRequest list;
   list.add_statuses(v1::CALL_STATUS_COMPLETED);
   list.set_page_size(2);
@@ -186,6 +251,7 @@ TEST_F(DaemonTest, RestartKeepsCallsMetricsAndTheEventLog) {
   EXPECT_EQ(page.calls_size(), 2);
   EXPECT_FALSE(page.next_page_token().empty());
   grpc::ClientContext list_ctx2;
+  WithKey(&list_ctx2, kAcmeKey);
   list.set_page_token(page.next_page_token());
   ASSERT_TRUE(calls_->ListCalls(&list_ctx2, list, &page).ok());
   EXPECT_EQ(page.calls_size(), 2);
@@ -209,6 +275,7 @@ TEST_F(DaemonTest, ResumingRightAfterARestartReplaysTheRetainedLog) {
 TEST_F(DaemonTest, RejectsBadArgumentsWithClearErrors) {
   StartDaemon();
   grpc::ClientContext c1;
+  WithKey(&c1, kAcmeKey);
   v1::StartCallRequest start;
   start.set_to("555-0100");
   v1::StartCallResponse started;
@@ -217,22 +284,153 @@ TEST_F(DaemonTest, RejectsBadArgumentsWithClearErrors) {
   EXPECT_NE(s1.error_message().find("E.164"), std::string::npos);
 
   grpc::ClientContext c2;
+  WithKey(&c2, kAcmeKey);
   v1::GetCallRequest get;
   get.set_call_id("call_00000000000000000000000000000000");
   v1::GetCallResponse got;
   EXPECT_EQ(calls_->GetCall(&c2, get, &got).error_code(), grpc::StatusCode::NOT_FOUND);
 
   grpc::ClientContext c3;
+  WithKey(&c3, kAcmeKey);
   v1::ListCallsRequest list;
   list.set_page_token("garbage");
   v1::ListCallsResponse page;
   EXPECT_EQ(calls_->ListCalls(&c3, list, &page).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 
   grpc::ClientContext c4;
+  WithKey(&c4, kAcmeKey);
   v1::HangupCallRequest hangup;
   hangup.set_call_id("CA00000000000000000000000000000000");
   v1::HangupCallResponse hung;
   EXPECT_EQ(calls_->HangupCall(&c4, hangup, &hung).error_code(), grpc::StatusCode::NOT_FOUND);
+  StopDaemon();
+}
+
+TEST_F(DaemonTest, EveryPublicRpcNeedsAKnownApiKey) {
+  StartDaemon();
+  v1::GetMetricsResponse metrics;
+  grpc::ClientContext none;
+  EXPECT_EQ(calls_->GetMetrics(&none, v1::GetMetricsRequest(), &metrics).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  grpc::ClientContext wrong;
+  WithKey(&wrong, "cc_not_a_key");
+  EXPECT_EQ(calls_->GetMetrics(&wrong, v1::GetMetricsRequest(), &metrics).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  grpc::ClientContext basic;
+  basic.AddMetadata("authorization", std::string("Basic ") + kAcmeKey);
+  EXPECT_EQ(calls_->GetMetrics(&basic, v1::GetMetricsRequest(), &metrics).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  grpc::ClientContext lower;
+  lower.AddMetadata("authorization", std::string("bearer ") + kAcmeKey);
+  EXPECT_TRUE(calls_->GetMetrics(&lower, v1::GetMetricsRequest(), &metrics).ok());
+
+  grpc::ClientContext stream;
+  auto reader = calls_->StreamEvents(&stream, v1::StreamEventsRequest());
+  v1::StreamEventsResponse ignored;
+  EXPECT_FALSE(reader->Read(&ignored));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+
+  // The internal service takes only the internal key, not a tenant's.
+  ReportProviderEventRequest r;
+  r.set_tenant_id("acme");
+  r.set_provider(v1::PROVIDER_TWILIO);
+  r.mutable_provider_ids()->set_call_sid(CallSid(1));
+  r.set_status(v1::CALL_STATUS_RINGING);
+  ReportProviderEventResponse response;
+  grpc::ClientContext tenant_key;
+  WithKey(&tenant_key, kAcmeKey);
+  EXPECT_EQ(events_->ReportProviderEvent(&tenant_key, r, &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  v1::Call call;
+  EXPECT_EQ(GetCall(CallSid(1), kAcmeKey, &call).error_code(), grpc::StatusCode::NOT_FOUND);
+  StopDaemon();
+}
+
+TEST_F(DaemonTest, ATenantNeverSeesAnotherTenantsCall) {
+  StartDaemon();
+  RunCall(1);  // acme's
+  ReportProviderEventResponse resp;
+  ASSERT_TRUE(Report(2, "ringing", v1::CALL_STATUS_RINGING, 1, &resp).ok());  // acme, active
+  const std::string acme_call = resp.call_id();
+
+  v1::Call call;
+  EXPECT_EQ(GetCall(acme_call, kGlobexKey, &call).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(GetCall(CallSid(2), kGlobexKey, &call).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  grpc::ClientContext hangup_ctx;
+  WithKey(&hangup_ctx, kGlobexKey);
+  v1::HangupCallRequest hangup;
+  hangup.set_call_id(acme_call);
+  v1::HangupCallResponse hung;
+  EXPECT_EQ(calls_->HangupCall(&hangup_ctx, hangup, &hung).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  grpc::ClientContext list_ctx;
+  WithKey(&list_ctx, kGlobexKey);
+  v1::ListCallsResponse page;
+  ASSERT_TRUE(calls_->ListCalls(&list_ctx, v1::ListCallsRequest(), &page).ok());
+  EXPECT_EQ(page.calls_size(), 0);
+  grpc::ClientContext metrics_ctx;
+  WithKey(&metrics_ctx, kGlobexKey);
+  v1::GetMetricsResponse metrics;
+  ASSERT_TRUE(calls_->GetMetrics(&metrics_ctx, v1::GetMetricsRequest(), &metrics).ok());
+  EXPECT_EQ(metrics.metrics().total_calls(), 0);
+
+  // globex's stream from the start holds only globex's call, though acme's events came first.
+  ReportTelnyx("g1", "sess-g", "ev-g1", v1::CALL_STATUS_INITIATED, absl::Now());
+  std::vector<v1::Event> events;
+  ASSERT_EQ(ReadEvents(0, 1, &events, kGlobexKey).size(), 1u);
+  EXPECT_EQ(events[0].tenant_id(), "globex");
+  EXPECT_EQ(events[0].call().provider_ids().call_leg_id(), "g1");
+  EXPECT_GT(events[0].sequence(), 5);
+  StopDaemon();
+}
+
+TEST_F(DaemonTest, TelnyxLegsOfOneSessionAreLinkedAndFoundByAnyId) {
+  StartDaemon();
+  const absl::Time t0 = absl::FromUnixSeconds(1790000000);
+  const auto webrtc = ReportTelnyx("leg-webrtc", "sess-1", "ev1", v1::CALL_STATUS_INITIATED, t0);
+  const auto pstn = ReportTelnyx("leg-pstn", "sess-1", "ev2", v1::CALL_STATUS_INITIATED, t0);
+  ASSERT_TRUE(webrtc.applied());
+  ASSERT_TRUE(pstn.applied());
+  ASSERT_NE(webrtc.call_id(), pstn.call_id());
+
+  v1::Call call;
+  ASSERT_TRUE(GetCall("leg-webrtc", kGlobexKey, &call).ok());  // by call_leg_id
+  EXPECT_EQ(call.call_id(), webrtc.call_id());
+  EXPECT_THAT(call.linked_call_ids(), ::testing::ElementsAre(pstn.call_id()));
+  ASSERT_TRUE(GetCall("v3:leg-pstn", kGlobexKey, &call).ok());  // by call_control_id
+  EXPECT_THAT(call.linked_call_ids(), ::testing::ElementsAre(webrtc.call_id()));
+  ASSERT_TRUE(GetCall("sess-1", kGlobexKey, &call).ok());  // a session names its first leg
+  EXPECT_EQ(call.call_id(), webrtc.call_id());
+
+  // A redelivered data.id is applied once, even if it claimed something new.
+  EXPECT_TRUE(
+      ReportTelnyx("leg-pstn", "sess-1", "ev3", v1::CALL_STATUS_IN_PROGRESS, t0 + absl::Seconds(2))
+          .applied());
+  EXPECT_FALSE(
+      ReportTelnyx("leg-pstn", "sess-1", "ev3", v1::CALL_STATUS_COMPLETED, t0 + absl::Seconds(3))
+          .applied());
+  StopDaemon();
+
+  // After a restart the legs, their links and the applied event ids are still known.
+  StartDaemon();
+  EXPECT_FALSE(
+      ReportTelnyx("leg-pstn", "sess-1", "ev3", v1::CALL_STATUS_COMPLETED, t0 + absl::Seconds(3))
+          .applied());
+  ASSERT_TRUE(GetCall("leg-pstn", kGlobexKey, &call).ok());
+  EXPECT_EQ(call.status(), v1::CALL_STATUS_IN_PROGRESS);
+  EXPECT_THAT(call.linked_call_ids(), ::testing::ElementsAre(webrtc.call_id()));
+
+  // The SDK's USER_BUSY after answer still ends an answered leg COMPLETED, keeping the cause;
+  // Telnyx gives no duration, so it is answer to end.
+  EXPECT_TRUE(ReportTelnyx("leg-pstn", "sess-1", "ev4", v1::CALL_STATUS_BUSY,
+                           t0 + absl::Seconds(32), "user_busy")
+                  .applied());
+  ASSERT_TRUE(GetCall("leg-pstn", kGlobexKey, &call).ok());
+  EXPECT_EQ(call.status(), v1::CALL_STATUS_COMPLETED);
+  EXPECT_EQ(call.hangup().cause(), "user_busy");
+  EXPECT_EQ(call.duration_seconds(), 30);
   StopDaemon();
 }
 

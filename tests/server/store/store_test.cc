@@ -36,6 +36,7 @@ Mutation MutationFor(const v1::Call& c, int64_t sequence, const std::string& key
   row.idempotency_key = key;
   row.request_hash = key.empty() ? "" : "hash-" + key;
   row.call_sid = c.provider_ids().call_sid();
+  row.new_aliases = {row.call_sid};
   row.duration_seconds = c.duration_seconds();
   c.SerializeToString(&row.data);
   v1::StreamEventsResponse wire;
