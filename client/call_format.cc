@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace callcontrol::client {
@@ -186,7 +187,7 @@ std::string FormatCallDetail(const v1::Call& call) {
     line("call_session_id:", p.call_session_id());
   }
   line("direction:", DirectionWord(call.direction()));
-  line("from → to:", FromTo(call));
+  line("from/to:", FromTo(call));
   std::string status(StatusWord(call.status()));
   if (!call.provider_status().empty()) {
     absl::StrAppend(&status, " (provider: ", call.provider_status(), ")");
@@ -208,6 +209,16 @@ std::string FormatCallDetail(const v1::Call& call) {
   }
   if (!call.error_message().empty()) {
     line("error:", call.error_message());
+  }
+  if (call.has_hangup()) {
+    std::string hangup = call.hangup().cause();
+    if (!call.hangup().source().empty()) absl::StrAppend(&hangup, " by ", call.hangup().source());
+    if (!call.hangup().sip_cause().empty())
+      absl::StrAppend(&hangup, " (sip ", call.hangup().sip_cause(), ")");
+    line("hangup:", hangup);
+  }
+  if (call.linked_call_ids_size() > 0) {
+    line("linked legs:", absl::StrJoin(call.linked_call_ids(), ", "));
   }
   if (!call.idempotency_key().empty()) {
     line("idempotency_key:", call.idempotency_key());
@@ -243,6 +254,9 @@ std::string FormatEventLine(const v1::Event& event) {
       absl::StrAppend(&out, " duration=", FormatDurationSeconds(call.duration_seconds()));
       if (call.sip_response_code() != 0) {
         absl::StrAppend(&out, " sip=", call.sip_response_code());
+      }
+      if (!call.hangup().cause().empty()) {
+        absl::StrAppend(&out, " hangup_cause=", call.hangup().cause());
       }
       if (!call.error_message().empty()) {
         absl::StrAppend(&out, " error=\"", call.error_message(), "\"");

@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "callcontrol/v1/call_control_service.grpc.pb.h"
+#include "client/api_keys.h"
 #include "client/callctl_commands.h"
 #include "client/event_watcher.h"
 #include "client/request_builders.h"
@@ -91,9 +92,15 @@ int main(int argc, char** argv) {
 
   std::string call_id;
   CLI::App* hangup = app.add_subcommand("hangup", "end a call through the provider and print it");
-  hangup->add_option("CALL_ID", call_id, "call id or provider id (CallSid...)")->required();
+  hangup
+      ->add_option(
+          "CALL_ID", call_id,
+          "call id or provider id (CallSid, call_control_id, call_leg_id, call_session_id)")
+      ->required();
   CLI::App* get = app.add_subcommand("get", "print one call");
-  get->add_option("CALL_ID", call_id, "call id or provider id (CallSid...)")->required();
+  get->add_option("CALL_ID", call_id,
+                  "call id or provider id (CallSid, call_control_id, call_leg_id, call_session_id)")
+      ->required();
 
   callcontrol::client::ListCallsArgs list_args;
   bool list_all = false;
@@ -127,6 +134,15 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
 
   app.add_subcommand("metrics", "print the tenant's call figures");
+
+  CLI::App* key = app.add_subcommand("key", "make or hash tenant API keys (no server needed)");
+  key->require_subcommand(1);
+  CLI::App* key_new = key->add_subcommand(
+      "new", "print a fresh random API key and the hash to put in the tenant's \"api_keys\"");
+  std::string key_to_hash;
+  CLI::App* key_hash =
+      key->add_subcommand("hash", "print the config hash (sha256:<hex>) of an API key");
+  key_hash->add_option("KEY", key_to_hash, "the key (default: read one line from stdin)");
   for (CLI::App* command : app.get_subcommands({})) {
     command->footer("Global options (--server, --api-key, --json, --timeout) may follow too.");
   }
@@ -139,6 +155,23 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
+  }
+
+  if (key->parsed()) {
+    if (key_new->parsed()) {
+      const std::string fresh = callcontrol::client::NewApiKey();
+      std::cout << "api key:  " << fresh << "\n"
+                << "config:   \"api_keys\": [\"" << callcontrol::client::ApiKeyHash(fresh)
+                << "\"]\n";
+    } else if (key_hash->parsed()) {
+      if (key_to_hash.empty()) std::getline(std::cin, key_to_hash);
+      if (key_to_hash.empty()) {
+        std::cerr << "callctl: no key given\n";
+        return 2;
+      }
+      std::cout << callcontrol::client::ApiKeyHash(key_to_hash) << "\n";
+    }
+    return 0;
   }
 
   callcontrol::client::WatchStop stop;

@@ -1,0 +1,114 @@
+// The shared JSON configuration: required keys, secrets from the environment, tenants' API keys
+// (hashes only) and provider blocks, and the errors that name what is wrong.
+#include "common/config/config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "tests/testing/status_matchers.h"
+
+namespace callcontrol::config {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string TwilioTenant(const std::string& id, const std::string& key) {
+  return R"({"id": ")" + id + R"(", "api_keys": [")" + HashApiKey(key) + R"("],
+             "twilio": {"account_sid": "AC00000000000000000000000000000001",
+                        "auth_token": "${CC_TEST_TOKEN}"}})";
+}
+
+std::string Document(const std::string& tenants) {
+  return R"({"daemon": {"internal_api_key": "internal"}, "tenants": [)" + tenants + "]}";
+}
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override { setenv("CC_TEST_TOKEN", "token-from-env", 1); }
+  void TearDown() override { unsetenv("CC_TEST_TOKEN"); }
+};
+
+TEST_F(ConfigTest, ParsesTenantsWithSecretsFromTheEnvironment) {
+  auto config =
+      ParseConfig(Document(TwilioTenant("acme", "k1") + "," + TwilioTenant("beta", "k2")));
+  ASSERT_THAT(config, testing::IsOk());
+  ASSERT_EQ(config->tenants.size(), 2u);
+  EXPECT_EQ(config->tenants[0].twilio.auth_token, "token-from-env");
+  EXPECT_EQ(config->tenants[0].twilio.api_base_url, "https://api.twilio.com");
+  EXPECT_EQ(config->daemon.internal_api_key, "internal");
+}
+
+TEST_F(ConfigTest, AnApiKeyFindsItsTenantOnly) {
+  auto config =
+      ParseConfig(Document(TwilioTenant("acme", "k1") + "," + TwilioTenant("beta", "k2")));
+  ASSERT_THAT(config, testing::IsOk());
+  ASSERT_NE(config->FindTenantByApiKey("k1"), nullptr);
+  EXPECT_EQ(config->FindTenantByApiKey("k1")->id, "acme");
+  EXPECT_EQ(config->FindTenantByApiKey("k2")->id, "beta");
+  EXPECT_EQ(config->FindTenantByApiKey("k3"), nullptr);
+  EXPECT_EQ(config->FindTenantByApiKey(""), nullptr);
+  EXPECT_EQ(config->FindTenantByApiKey(HashApiKey("k1")), nullptr);  // the hash is not a key
+}
+
+TEST_F(ConfigTest, HashesKeysAsSha256Hex) {
+  // SHA-256("abc"), FIPS 180-2 appendix B.1.
+  EXPECT_EQ(HashApiKey("abc"),
+            "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST_F(ConfigTest, RejectsWhatIsMissingOrWrongNamingTheKey) {
+  const std::string tenant = TwilioTenant("acme", "k1");
+  struct Case {
+    std::string document;
+    std::string message;
+  };
+  const Case cases[] = {
+      {R"({"tenants": [)" + tenant + "]}", "daemon.internal_api_key"},
+      {Document(R"({"id": "acme", "twilio": {"account_sid": "AC00000000000000000000000000000001",
+                  "auth_token": "x"}})"),
+       "tenants[0].api_keys"},
+      {Document(R"({"id": "acme", "api_keys": ["k1"], "twilio": {}})"), "tenants[0].api_keys[0]"},
+      {Document(tenant + "," + TwilioTenant("beta", "k1")), "listed twice"},
+      {Document(R"({"id": "acme", "provider": "telnyx", "api_keys": [")" + HashApiKey("k") +
+                R"("]})"),
+       "tenants[0].telnyx"},
+      {Document(
+           R"({"id": "acme", "provider": "telnyx", "api_keys": [")" + HashApiKey("k") +
+           R"("], "telnyx": {"api_key": "KEY", "connection_id": "1", "public_key": "c2hvcnQ="}})"),
+       "tenants[0].telnyx.public_key"},
+      {Document(R"({"id": "acme", "provider": "sip", "api_keys": [")" + HashApiKey("k") + R"("]})"),
+       "tenants[0].provider"},
+      {R"({"daemon": {"internal_api_key": "i", "colour": 1}, "tenants": [)" + tenant + "]}",
+       "daemon.colour"},
+      {Document(R"({"id": "acme", "api_keys": [")" + HashApiKey("k") +
+                R"("], "twilio": {"account_sid": "AC00000000000000000000000000000001",
+                  "auth_token": "${CC_TEST_UNSET_VARIABLE}"}})"),
+       "CC_TEST_UNSET_VARIABLE"},
+  };
+  for (const Case& c : cases) {
+    auto config = ParseConfig(c.document);
+    EXPECT_THAT(config, testing::StatusIs(absl::StatusCode::kInvalidArgument)) << c.message;
+    if (!config.ok()) EXPECT_THAT(std::string(config.status().message()), HasSubstr(c.message));
+  }
+}
+
+TEST_F(ConfigTest, ATenantMayCarryBothProvidersBlocks) {
+  auto config = ParseConfig(Document(
+      R"({"id": "both", "provider": "telnyx", "api_keys": [")" + HashApiKey("k") +
+      R"("], "twilio": {"account_sid": "AC00000000000000000000000000000001", "auth_token": "t"},
+          "telnyx": {"api_key": "KEY", "connection_id": "1",
+                     "public_key": "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=",
+                     "api_base_url": "http://127.0.0.1:9/"}})"));
+  ASSERT_THAT(config, testing::IsOk());
+  const TenantConfig& t = config->tenants[0];
+  EXPECT_EQ(t.provider, v1::PROVIDER_TELNYX);
+  EXPECT_TRUE(t.has_twilio);
+  EXPECT_TRUE(t.has_telnyx);
+  EXPECT_EQ(t.telnyx.api_base_url, "http://127.0.0.1:9");
+  EXPECT_EQ(t.telnyx.webhook_tolerance_seconds, 300);
+}
+
+}  // namespace
+}  // namespace callcontrol::config
