@@ -21,6 +21,7 @@ absl::StatusOr<std::unique_ptr<Adapter>> Adapter::Start(const config::Config& co
   }
   DaemonClient::Options daemon_options;
   daemon_options.deadline = options.daemon_deadline;
+  daemon_options.api_key = config.daemon.internal_api_key;
   auto daemon = DaemonClient::Create(config.adapter.daemon_address, daemon_options);
   if (!daemon.ok()) return daemon.status();
   auto router = std::make_unique<WebhookRouter>(config, std::move(public_url), daemon->get());

@@ -26,9 +26,10 @@ class Adapter {
     std::chrono::milliseconds shutdown_grace{6000};
   };
 
-  // Starts an adapter from config.adapter (listen, public_url, daemon_address, io_threads) and
-  // config.tenants. Returns kInvalidArgument for a bad public URL, listen address or io thread
-  // count, kUnavailable if the listen address cannot be bound.
+  // Starts an adapter from config.adapter (listen, public_url, daemon_address, io_threads),
+  // config.daemon.internal_api_key (the credential presented to the daemon) and config.tenants.
+  // Returns kInvalidArgument for a bad public URL, listen address or io thread count, kUnavailable
+  // if the listen address cannot be bound.
   static absl::StatusOr<std::unique_ptr<Adapter>> Start(const config::Config& config,
                                                         const Options& options);
 

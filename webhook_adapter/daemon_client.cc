@@ -38,6 +38,7 @@ absl::StatusOr<std::unique_ptr<DaemonClient>> DaemonClient::Create(const std::st
 
 DaemonClient::DaemonClient(std::shared_ptr<grpc::Channel> channel, const Options& options)
     : options_(options),
+      authorization_(options.api_key.empty() ? "" : "Bearer " + options.api_key),
       channel_(std::move(channel)),
       stub_(internal::v1::ProviderEventService::NewStub(channel_)) {
   channel_->GetState(/*try_to_connect=*/true);  // connect now, not on the first webhook
@@ -51,6 +52,7 @@ void DaemonClient::ReportProviderEvent(internal::v1::ReportProviderEventRequest 
   call->request = std::move(request);
   call->done = std::move(done);
   call->context.set_deadline(std::chrono::system_clock::now() + options_.deadline);
+  if (!authorization_.empty()) call->context.AddMetadata("authorization", authorization_);
   // Ride out a reconnect (daemon restart, first connection) instead of failing at once: Twilio
   // does not retry status callbacks by default, so a 503 there loses the callback. A daemon that
   // stays down still gets 503 once the deadline passes.

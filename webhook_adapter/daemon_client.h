@@ -22,14 +22,19 @@ namespace callcontrol::webhook_adapter {
 // Reports provider events to the daemon. Create once per process and share: the channel
 // multiplexes every call over one HTTP/2 connection and reconnects by itself (quickly: the
 // reconnect backoff is capped at `max_reconnect_backoff`, so a restarted daemon is picked up
-// within about a second). Calls fail fast (no wait-for-ready), so while the daemon is down they
-// end with kUnavailable at once. Thread-safe.
+// within about a second). Calls wait for a (re)connection up to their deadline, so while the
+// daemon stays down they end with kDeadlineExceeded or kUnavailable. Every call presents the
+// adapter's credential (`authorization: Bearer <api_key>` metadata). Thread-safe.
 class DaemonClient {
  public:
   struct Options {
     // Per-call deadline; a call that takes longer ends with kDeadlineExceeded.
     std::chrono::milliseconds deadline{5000};
     std::chrono::milliseconds max_reconnect_backoff{1000};
+    // config.daemon.internal_api_key: sent as `authorization: Bearer <api_key>` on every call
+    // (none when empty; the daemon then refuses the call with kUnauthenticated). A secret:
+    // never logged.
+    std::string api_key;
   };
 
   // Called exactly once per call, on a gRPC thread, with the daemon's answer: its status
@@ -75,6 +80,8 @@ class DaemonClient {
   void Finish(Call* call, const grpc::Status& status);
 
   const Options options_;
+  // "Bearer <api_key>", or "" when there is no key.
+  const std::string authorization_;
   const std::shared_ptr<grpc::Channel> channel_;
   const std::unique_ptr<internal::v1::ProviderEventService::Stub> stub_;
 

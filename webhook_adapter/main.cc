@@ -28,8 +28,9 @@ int main(int argc, char** argv) {
   namespace logging = callcontrol::logging;
 
   CLI::App app{
-      "webhook-adapter: verifies provider webhooks (Twilio X-Twilio-Signature), forwards them to "
-      "callcontrold over gRPC and answers the provider once the daemon has recorded them."};
+      "webhook-adapter: verifies provider webhooks (Twilio X-Twilio-Signature, Telnyx Ed25519 "
+      "telnyx-signature-ed25519), forwards them to callcontrold over gRPC (presenting "
+      "daemon.internal_api_key) and answers the provider once the daemon has recorded them."};
   std::string config_path;
   std::string listen;
   std::string public_url;
@@ -38,8 +39,8 @@ int main(int argc, char** argv) {
   double daemon_deadline_seconds = 5.0;
   std::string log_level = "info";
   app.add_option("--config", config_path,
-                 "JSON config file shared with callcontrold (tenants "
-                 "with Twilio auth tokens, adapter section)")
+                 "JSON config file shared with callcontrold (tenants with Twilio auth tokens "
+                 "and Telnyx public keys, adapter section, daemon.internal_api_key)")
       ->required();
   app.add_option("--listen", listen,
                  "HTTP listen address host:port, port 0 picks a free one (overrides "

@@ -9,6 +9,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "callcontrol/internal/v1/provider_event_service.pb.h"
 #include "common/config/config.h"
 #include "common/http/http_server.h"
 #include "webhook_adapter/daemon_client.h"
@@ -21,17 +23,33 @@ inline constexpr std::string_view kEmptyTwiml =
 
 // The HTTP status the adapter answers a webhook with when the daemon answered `code`: OK -> 200;
 // UNAVAILABLE, DEADLINE_EXCEEDED -> 503 (the provider retries); INVALID_ARGUMENT -> 400;
-// NOT_FOUND -> 404; anything else -> 500.
+// NOT_FOUND -> 404; anything else (UNAUTHENTICATED included: a misconfigured adapter) -> 500.
 int HttpStatusForDaemonCode(absl::StatusCode code);
 
+// The body of a successful answer to a Telnyx webhook (any 2xx will do; Telnyx ignores it).
+inline constexpr std::string_view kTelnyxAck = "{}";
+
 // Routes:
-//   POST /webhooks/twilio/{tenant}/status  Twilio call status callback. 404 unknown tenant, 405
-//        not POST, 400 not a form / bad form / bad field, 403 missing or bad X-Twilio-Signature
-//        (the daemon is not called), else the daemon's answer (HttpStatusForDaemonCode) with
-//        kEmptyTwiml as text/xml on success.
+//   POST /webhooks/twilio/{tenant}/status  Twilio call status callback. 404 unknown tenant (or
+//        one without a Twilio auth token), 405 not POST, 400 not a form / bad form / bad field,
+//        403 missing or bad X-Twilio-Signature (the daemon is not called), else the daemon's
+//        answer (HttpStatusForDaemonCode) with kEmptyTwiml as text/xml on success.
+//   POST /webhooks/telnyx/{tenant}[?call_id=<call id>]  Telnyx Call Control webhook. 404 unknown
+//        tenant or one without a "telnyx" block, 405 not POST; then the signature, checked first
+//        over the raw body (telnyx::VerifyWebhookSignature with the tenant's public key and
+//        webhook_tolerance_seconds): 403 with the reason when a header is missing, the signature
+//        does not verify or the timestamp is outside the replay window (the daemon is not
+//        called); 500 if the configured public key is unusable; then 400 for a non-JSON
+//        Content-Type, a malformed query or an invalid body (telnyx::ParseTelnyxWebhook); 200
+//        kTelnyxAck at once, without calling the daemon, for an event that is not a call-state
+//        event (telnyx::IsCallStateEvent); else the daemon's answer (HttpStatusForDaemonCode)
+//        with kTelnyxAck as application/json on success.
 //   GET  /healthz  200 {"status":"ok","daemon":"<channel state>"}; never fails because of the
 //        daemon.
 //   anything else  404.
+// When the daemon refuses the adapter's credential (UNAUTHENTICATED: config.daemon
+// .internal_api_key differs between the two processes) a webhook gets 500 and an error is
+// logged.
 // Thread-safe: immutable after construction; `daemon` must outlive it.
 class WebhookRouter {
  public:
@@ -46,12 +64,27 @@ class WebhookRouter {
   // `tenant_id` points into request.path.
   void HandleTwilioStatus(std::string_view tenant_id, const http::Request& request,
                           http::Responder respond) const;
+  void HandleTelnyx(std::string_view tenant_id, const http::Request& request,
+                    http::Responder respond) const;
   void HandleHealth(const http::Request& request, const http::Responder& respond) const;
+  // Reports `report` to the daemon and answers `success` once it acknowledged, else the status
+  // HttpStatusForDaemonCode gives, logging `what` (a string literal, e.g. "telnyx webhook"), the
+  // tenant and `call_ref` (e.g. "call_sid=CA...").
+  void ForwardToDaemon(const char* what, std::string tenant_id, std::string call_ref,
+                       internal::v1::ReportProviderEventRequest report, http::Response success,
+                       http::Responder respond) const;
+
+  struct TelnyxTenant {
+    std::string public_key;  // base64 Ed25519 public key
+    absl::Duration tolerance;
+  };
 
   const std::string public_url_;
   DaemonClient* const daemon_;
   // Tenant id -> Twilio auth token (a secret: never logged).
   absl::flat_hash_map<std::string, std::string> twilio_auth_tokens_;
+  // Tenant id -> Telnyx webhook verification settings.
+  absl::flat_hash_map<std::string, TelnyxTenant> telnyx_tenants_;
 };
 
 }  // namespace callcontrol::webhook_adapter

@@ -2,20 +2,14 @@
 // and talks to it over real HTTP.
 #include "webhook_adapter/adapter.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "absl/time/clock.h"
+#include "common/config/config.h"
 #include "common/http/form.h"
 #include "common/http/http_client.h"
 #include "gmock/gmock.h"
@@ -25,6 +19,7 @@
 #include "providers/twilio/twilio_signature.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/webhook_adapter/fake_daemon.h"
+#include "tests/webhook_adapter/test_support.h"
 #include "webhook_adapter/webhook_router.h"
 
 namespace callcontrol::webhook_adapter {
@@ -41,51 +36,31 @@ constexpr char kCallId[] = "call_0123456789abcdef0123456789abcdef";
 constexpr char kCallSid[] = "CA00000000000000000000000000000001";
 constexpr char kForm[] = "application/x-www-form-urlencoded";
 
-std::string ReadFixture(const std::string& name) {
-  std::ifstream in(std::string(FIXTURES_DIR) + "/" + name, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "cannot read fixture " << name;
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string body = text.str();
-  while (!body.empty() && absl::ascii_isspace(static_cast<unsigned char>(body.back()))) {
-    body.pop_back();  // the files end with a newline that is not part of the body
-  }
-  return body;
-}
-
-// A loopback port nothing listens on (bound, then released).
-int UnusedPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
-config::Config TestConfig(const std::string& daemon_address, const std::string& public_url) {
-  config::Config config;
-  config.adapter.listen = "127.0.0.1:0";
-  config.adapter.public_url = public_url;
-  config.adapter.daemon_address = daemon_address;
-  config.adapter.io_threads = 2;
-  config::TenantConfig acme;
-  acme.id = "acme";
-  acme.twilio.account_sid = "AC00000000000000000000000000000001";
-  acme.twilio.auth_token = kAcmeToken;
-  config::TenantConfig globex;
-  globex.id = "globex";
-  globex.twilio.account_sid = "AC00000000000000000000000000000002";
-  globex.twilio.auth_token = kGlobexToken;
-  config.tenants = {acme, globex};
-  return config;
+// A config that common/config accepts (each tenant with an API key, the daemon with the
+// adapter's credential), parsed from JSON; `public_url` is set afterwards, so tests may give
+// values the parser would refuse.
+config::Config TestConfig(const std::string& daemon_address, const std::string& public_url,
+                          const std::string& internal_api_key = kFakeDaemonApiKey) {
+  const nlohmann::json json = {
+      {"daemon", {{"internal_api_key", internal_api_key.empty() ? "unset" : internal_api_key}}},
+      {"adapter",
+       {{"listen", "127.0.0.1:0"}, {"daemon_address", daemon_address}, {"io_threads", 2}}},
+      {"tenants",
+       {{{"id", "acme"},
+         {"api_keys", {config::HashApiKey("acme-api-key")}},
+         {"twilio",
+          {{"account_sid", "AC00000000000000000000000000000001"}, {"auth_token", kAcmeToken}}}},
+        {{"id", "globex"},
+         {"api_keys", {config::HashApiKey("globex-api-key")}},
+         {"twilio",
+          {{"account_sid", "AC00000000000000000000000000000002"},
+           {"auth_token", kGlobexToken}}}}}}};
+  auto config = config::ParseConfig(json.dump());
+  EXPECT_THAT(config, IsOk());
+  if (!config.ok()) return {};
+  config->adapter.public_url = public_url;
+  config->daemon.internal_api_key = internal_api_key;
+  return *std::move(config);
 }
 
 class AdapterTest : public ::testing::Test {
@@ -99,11 +74,13 @@ class AdapterTest : public ::testing::Test {
   }
 
   void StartAdapter(const std::string& public_url = kPublicUrl, std::string daemon_address = "",
-                    std::chrono::milliseconds deadline = std::chrono::milliseconds(5000)) {
+                    std::chrono::milliseconds deadline = std::chrono::milliseconds(5000),
+                    const std::string& internal_api_key = kFakeDaemonApiKey) {
     if (daemon_address.empty()) daemon_address = daemon_.address();
     Adapter::Options options;
     options.daemon_deadline = deadline;
-    auto adapter = Adapter::Start(TestConfig(daemon_address, public_url), options);
+    auto adapter =
+        Adapter::Start(TestConfig(daemon_address, public_url, internal_api_key), options);
     ASSERT_THAT(adapter, IsOk());
     adapter_ = *std::move(adapter);
   }
@@ -151,15 +128,6 @@ class AdapterTest : public ::testing::Test {
   std::unique_ptr<Adapter> adapter_;
   http::HttpClient client_;
 };
-
-MATCHER_P(HasHttpStatus, status, "has HTTP status " + std::to_string(status)) {
-  if (!arg.ok()) {
-    *result_listener << "request failed: " << arg.status();
-    return false;
-  }
-  *result_listener << "HTTP status " << arg->status << ", body \"" << arg->body << "\"";
-  return arg->status == status;
-}
 
 ReportProviderEventRequest CompletedFixtureRequest() {
   ReportProviderEventRequest expected;
@@ -353,6 +321,24 @@ TEST_F(AdapterTest, DaemonErrorsMapToHttpStatuses) {
   }
 }
 
+TEST_F(AdapterTest, WrongOrMissingInternalApiKeyIs500AndNothingIsRecorded) {
+  // The daemon refuses the adapter's credential (UNAUTHENTICATED): a misconfiguration, not
+  // something a provider retry fixes quickly, so 500 (and an error log) rather than 503.
+  StartAdapter(kPublicUrl, "", std::chrono::milliseconds(5000), "some-other-key");
+  const std::string body = ReadFixture("twilio_status_completed.form");
+  EXPECT_THAT(PostSigned(StatusTarget(), body), HasHttpStatus(500));
+  adapter_->Shutdown();
+  StartAdapter(kPublicUrl, "", std::chrono::milliseconds(5000), "");
+  EXPECT_THAT(PostSigned(StatusTarget(), body), HasHttpStatus(500));
+  EXPECT_EQ(daemon_.service().unauthenticated(), 2);
+  EXPECT_TRUE(daemon_.service().requests().empty());
+  // The right key gets through.
+  adapter_->Shutdown();
+  StartAdapter();
+  EXPECT_THAT(PostSigned(StatusTarget(), body), HasHttpStatus(200));
+  EXPECT_EQ(daemon_.service().requests().size(), 1u);
+}
+
 TEST_F(AdapterTest, DaemonTooSlowIs503) {
   daemon_.service().Hold();
   StartAdapter(kPublicUrl, "", std::chrono::milliseconds(300));
@@ -363,7 +349,7 @@ TEST_F(AdapterTest, DaemonTooSlowIs503) {
 TEST_F(AdapterTest, DaemonNotRunningIs503) {
   const int port = UnusedPort();
   ASSERT_GT(port, 0);
-  StartAdapter(kPublicUrl, "127.0.0.1:" + std::to_string(port));
+  StartAdapter(kPublicUrl, "127.0.0.1:" + std::to_string(port), std::chrono::milliseconds(500));
   EXPECT_THAT(PostSigned(StatusTarget(), ReadFixture("twilio_status_completed.form")),
               HasHttpStatus(503));
   // Liveness does not depend on the daemon.

@@ -1,11 +1,15 @@
 // FakeDaemon: a real in-process gRPC server implementing callcontrold's internal
-// ProviderEventService on 127.0.0.1:<ephemeral>, recording every request it gets and answering
-// with a status the test chooses (or holding the answers until the test releases them).
+// ProviderEventService on 127.0.0.1:<ephemeral>. Like the daemon, it requires the adapter's
+// credential (`authorization: Bearer <internal api key>`) and answers UNAUTHENTICATED without it;
+// it records every authenticated request and answers with a status the test chooses (or holds
+// the answers until the test releases them).
 #pragma once
 
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
@@ -17,13 +21,29 @@
 
 namespace callcontrol::webhook_adapter {
 
+// The daemon.internal_api_key a FakeDaemon expects unless told otherwise.
+inline constexpr char kFakeDaemonApiKey[] = "test-internal-api-key-0123456789abcdef";
+
 class FakeProviderEventService final : public internal::v1::ProviderEventService::CallbackService {
  public:
+  explicit FakeProviderEventService(std::string api_key) : authorization_("Bearer " + api_key) {}
+
   grpc::ServerUnaryReactor* ReportProviderEvent(
       grpc::CallbackServerContext* context, const internal::v1::ReportProviderEventRequest* request,
       internal::v1::ReportProviderEventResponse* response) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    const auto& metadata = context->client_metadata();
+    const auto header = metadata.find("authorization");
+    const bool authenticated =
+        header != metadata.end() &&
+        std::string_view(header->second.data(), header->second.size()) == authorization_;
     absl::MutexLock lock(&mu_);
+    if (!authenticated) {
+      ++unauthenticated_;
+      reactor->Finish(
+          grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "missing or unknown internal API key"));
+      return reactor;
+    }
     requests_.push_back(*request);
     if (hold_) {
       held_.push_back(reactor);
@@ -57,9 +77,16 @@ class FakeProviderEventService final : public internal::v1::ProviderEventService
     held_.clear();
   }
 
+  // The authenticated requests, in arrival order.
   std::vector<internal::v1::ReportProviderEventRequest> requests() const {
     absl::MutexLock lock(&mu_);
     return requests_;
+  }
+
+  // How many calls were refused for a missing or wrong key.
+  int unauthenticated() const {
+    absl::MutexLock lock(&mu_);
+    return unauthenticated_;
   }
 
   // Waits up to `timeout` until at least `n` requests arrived.
@@ -70,17 +97,19 @@ class FakeProviderEventService final : public internal::v1::ProviderEventService
   }
 
  private:
+  const std::string authorization_;  // "Bearer <key>"
   mutable absl::Mutex mu_;
   std::vector<internal::v1::ReportProviderEventRequest> requests_ ABSL_GUARDED_BY(mu_);
+  int unauthenticated_ ABSL_GUARDED_BY(mu_) = 0;
   grpc::Status answer_ ABSL_GUARDED_BY(mu_);
   bool hold_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<grpc::ServerUnaryReactor*> held_ ABSL_GUARDED_BY(mu_);
 };
 
-// The gRPC server around a FakeProviderEventService.
+// The gRPC server around a FakeProviderEventService that accepts `api_key`.
 class FakeDaemon {
  public:
-  FakeDaemon() {
+  explicit FakeDaemon(std::string api_key = kFakeDaemonApiKey) : service_(std::move(api_key)) {
     grpc::ServerBuilder builder;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
     builder.RegisterService(&service_);

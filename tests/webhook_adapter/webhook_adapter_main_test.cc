@@ -1,5 +1,6 @@
-// Runs the real webhook-adapter executable: flags, the port-0 startup line, a signed webhook
-// through to a real gRPC daemon double, SIGTERM -> exit 0, and startup failures.
+// Runs the real webhook-adapter executable: flags, the port-0 startup line, signed Twilio and
+// Telnyx webhooks through to a real gRPC daemon double (which checks the adapter's credential),
+// SIGTERM -> exit 0, and startup failures.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -16,12 +17,15 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
+#include "common/config/config.h"
 #include "common/http/form.h"
 #include "common/http/http_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "providers/telnyx/telnyx_signature.h"
 #include "providers/twilio/twilio_signature.h"
 #include "tests/webhook_adapter/fake_daemon.h"
+#include "tests/webhook_adapter/test_support.h"
 
 extern char** environ;
 
@@ -136,11 +140,15 @@ std::string WriteConfig(const std::string& json) {
   return path;
 }
 
+// A config common/config accepts: the daemon section carries the key the FakeDaemon expects,
+// the tenant an API key hash.
 std::string ValidConfig(const std::string& daemon_address) {
-  return R"({"adapter": {"listen": "127.0.0.1:8080", "public_url": "http://config.example.com",
-                         "daemon_address": ")" +
+  return R"({"daemon": {"internal_api_key": ")" + std::string(kFakeDaemonApiKey) + R"("},
+            "adapter": {"listen": "127.0.0.1:8080", "public_url": "http://config.example.com",
+                        "daemon_address": ")" +
          daemon_address + R"("},
-            "tenants": [{"id": "acme", "twilio": {
+            "tenants": [{"id": "acme", "api_keys": [")" +
+         config::HashApiKey("acme-api-key") + R"("], "twilio": {
                 "account_sid": "AC00000000000000000000000000000001",
                 "auth_token": ")" +
          kToken + R"("}}]})";
@@ -178,10 +186,57 @@ TEST(WebhookAdapterMainTest, ServesOnPortZeroAndStopsOnSigterm) {
   auto response = client.Send(request);
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->status, 200) << response->body;
+  // The fake daemon records only calls that carried daemon.internal_api_key.
+  EXPECT_EQ(daemon.service().unauthenticated(), 0);
   const auto requests = daemon.service().requests();
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].call_id(), "call_1");
   EXPECT_EQ(requests[0].status(), v1::CALL_STATUS_IN_PROGRESS);
+
+  child.Signal(SIGTERM);
+  EXPECT_EQ(child.Wait(absl::Seconds(10)), 0) << child.Stderr();
+  std::remove(config.c_str());
+}
+
+TEST(WebhookAdapterMainTest, ForwardsASignedTelnyxWebhook) {
+  FakeDaemon daemon;
+  ASSERT_TRUE(daemon.started());
+  const telnyx::KeyPair keys = telnyx::GenerateKeyPair();
+  const std::string config =
+      WriteConfig(R"({"daemon": {"internal_api_key": ")" + std::string(kFakeDaemonApiKey) + R"("},
+          "adapter": {"daemon_address": ")" +
+                  daemon.address() + R"("},
+          "tenants": [{"id": "beta", "provider": "telnyx", "api_keys": [")" +
+                  config::HashApiKey("beta-api-key") + R"("], "telnyx": {
+              "api_key": "KEY0123", "connection_id": "1494404757140276705",
+              "public_key": ")" +
+                  keys.public_key_base64 + R"("}}]})");
+  Child child({WEBHOOK_ADAPTER_BINARY, "--config", config, "--listen", "127.0.0.1:0", "--log-level",
+               "warn"});
+  ASSERT_TRUE(child.started());
+  const std::string line = child.ReadStdoutLine(absl::Seconds(10));
+  int port = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(line.substr(line.rfind(':') + 1), &port)) << line;
+
+  const std::string body = ReadFixture("telnyx_call_hangup.json");
+  const std::string timestamp = std::to_string(absl::ToUnixSeconds(absl::Now()));
+  auto signature = telnyx::SignWebhook(keys.private_key_base64, timestamp, body);
+  ASSERT_TRUE(signature.ok()) << signature.status();
+  http::ClientRequest request;
+  request.method = "POST";
+  request.url = "http://127.0.0.1:" + std::to_string(port) + "/webhooks/telnyx/beta?call_id=call_2";
+  request.body = body;
+  request.headers = {{"Content-Type", "application/json"},
+                     {"telnyx-timestamp", timestamp},
+                     {"telnyx-signature-ed25519", *signature}};
+  auto response = http::HttpClient().Send(request);
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->status, 200) << response->body;
+  const auto requests = daemon.service().requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].provider(), v1::PROVIDER_TELNYX);
+  EXPECT_EQ(requests[0].call_id(), "call_2");
+  EXPECT_EQ(requests[0].provider_status(), "call.hangup:call_rejected");
 
   child.Signal(SIGTERM);
   EXPECT_EQ(child.Wait(absl::Seconds(10)), 0) << child.Stderr();
