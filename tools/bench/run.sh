@@ -19,12 +19,16 @@ grpc_port=50351
 adapter_port=8381
 token="bench-token-$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n')"
 export TWILIO_AUTH_TOKEN="$token"
+CALLCONTROL_INTERNAL_KEY="bench-internal-$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n')"
+export CALLCONTROL_INTERNAL_KEY
+api_key="cck_bench_$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n')"
 cat >"$work/config.json" <<JSON
 { "daemon": { "grpc_listen": "127.0.0.1:$grpc_port", "db": "$work/bench.db",
-              "subscriber_queue_limit": 100000 },
+              "subscriber_queue_limit": 100000, "internal_api_key": "\${CALLCONTROL_INTERNAL_KEY}" },
   "adapter": { "listen": "127.0.0.1:$adapter_port", "public_url": "http://127.0.0.1:$adapter_port",
                "daemon_address": "127.0.0.1:$grpc_port", "io_threads": 1 },
   "tenants": [ { "id": "acme", "default_from": "+15005550006",
+                 "api_keys": [ "$("$b/client/callctl" key hash "$api_key")" ],
                  "twilio": { "account_sid": "AC00000000000000000000000000000001",
                              "auth_token": "\${TWILIO_AUTH_TOKEN}", "api_base_url": "http://127.0.0.1:9" } } ] }
 JSON
@@ -50,7 +54,7 @@ wait_line "$work/adapter.log" "listening on"
 
 wh=("$b/tools/bench/webhook_bench" --url "http://127.0.0.1:$adapter_port" --tenant acme
     --auth-token "$token" --duration "$secs")
-ev=("$b/tools/bench/events_bench" --server "127.0.0.1:$grpc_port")
+ev=("$b/tools/bench/events_bench" --server "127.0.0.1:$grpc_port" --api-key "$api_key")
 
 echo "== 1. closed loop, 0 subscribers (64 connections)"
 "${wh[@]}" --connections 64 2>&1 | tail -n 12

@@ -1,6 +1,6 @@
-// provider-sim: a loopback stand-in for Twilio's REST API that sends real signed status
-// callbacks. Parses flags, starts SimServer, waits for SIGINT/SIGTERM, stops gracefully.
-// Scenarios and routes: tools/provider_sim/README.md.
+// provider-sim: a loopback stand-in for Twilio's REST API and Telnyx Call Control that sends
+// real signed webhooks. Parses flags, loads the Telnyx signing key, starts SimServer, waits for
+// SIGINT/SIGTERM, stops gracefully. Scenarios and routes: tools/provider_sim/README.md.
 #include <pthread.h>
 #include <signal.h>
 
@@ -13,12 +13,18 @@
 #include "common/logging.h"
 #include "tools/provider_sim/scenario.h"
 #include "tools/provider_sim/sim_server.h"
+#include "tools/provider_sim/telnyx_key_file.h"
 
 namespace {
 
 std::string ScenarioHelp() {
-  std::string out = "Scenarios (by the last 4 digits of To; others behave like 0100):\n";
+  std::string out = "Twilio scenarios (by the last 4 digits of To; others behave like 0100):\n";
   for (const auto& s : callcontrol::provider_sim::AllScenarios()) {
+    out += "  " + std::string(s.suffix) + "  " + std::string(s.name) + ": " +
+           std::string(s.description) + "\n";
+  }
+  out += "Telnyx scenarios (by the last 4 digits of `to`; others behave like 0100):\n";
+  for (const auto& s : callcontrol::provider_sim::AllTelnyxScenarios()) {
     out += "  " + std::string(s.suffix) + "  " + std::string(s.name) + ": " +
            std::string(s.description) + "\n";
   }
@@ -30,29 +36,42 @@ std::string ScenarioHelp() {
 int main(int argc, char** argv) {
   namespace sim = callcontrol::provider_sim;
   CLI::App app{
-      "provider-sim: loopback stand-in for Twilio's REST API (Calls create/fetch/update) that "
-      "sends signed status callbacks on scripted timelines."};
+      "provider-sim: loopback stand-in for Twilio's REST API (Calls create/fetch/update) and "
+      "Telnyx Call Control (dial/hangup/retrieve) that sends signed webhooks on scripted "
+      "timelines."};
   app.footer(ScenarioHelp());
   sim::SimServer::Options options;
   std::vector<std::string> accounts;
   std::string log_level = "info";
+  std::string telnyx_private_key_file;
+  std::string telnyx_public_key_out;
   app.add_option("--listen", options.listen, "host:port to serve on (port 0 picks a free one)")
       ->capture_default_str();
   app.add_option("--twilio-account", accounts,
                  std::string("Accepted Twilio account as SID:TOKEN (repeatable); default ") +
                      sim::kDefaultAccountSid + ":" + sim::kDefaultAuthToken)
       ->take_all();
+  app.add_option("--telnyx-api-key", options.telnyx_api_keys,
+                 std::string("Accepted Telnyx API key, sent as 'Authorization: Bearer KEY' "
+                             "(repeatable); default ") +
+                     sim::kDefaultTelnyxApiKey)
+      ->take_all();
+  app.add_option("--telnyx-private-key-file", telnyx_private_key_file,
+                 "File holding the base64 Ed25519 seed that signs Telnyx webhooks: loaded if it "
+                 "exists, else a new key is generated and written there (mode 0600). Without "
+                 "it, a fresh key is generated at every start");
+  app.add_option("--telnyx-public-key-out", telnyx_public_key_out,
+                 "Write the base64 Telnyx webhook public key (one line) to this file");
   app.add_option("--time-scale", options.time_scale,
                  "Multiplies every scenario delay and retry back-off (1.0 = real seconds)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   app.add_option("--webhook-retries", options.webhook_retries,
-                 "Retries of a status callback that got no response or a non-2xx status "
-                 "(back-off 100ms*2^k, scaled)")
+                 "Retries of a webhook (Twilio callback or Telnyx event) that got no response or "
+                 "a non-2xx status (back-off 100ms*2^k, scaled)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  app.add_option("--webhook-threads", options.webhook_threads,
-                 "Threads delivering status callbacks")
+  app.add_option("--webhook-threads", options.webhook_threads, "Threads delivering webhooks")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
@@ -75,6 +94,15 @@ int main(int argc, char** argv) {
     options.accounts.push_back(*std::move(account));
   }
 
+  if (!telnyx_private_key_file.empty()) {
+    auto key = sim::LoadOrCreateTelnyxKeyFile(telnyx_private_key_file);
+    if (!key.ok()) {
+      std::cerr << "provider-sim: --telnyx-private-key-file: " << key.status().message() << "\n";
+      return 2;
+    }
+    options.telnyx_private_key_base64 = key->private_key_base64;
+  }
+
   // Block the stop signals before any thread starts so that only sigwait below receives them.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -89,7 +117,17 @@ int main(int argc, char** argv) {
     return 1;
   }
   const std::string host = listen.substr(0, listen.rfind(':'));
+  if (!telnyx_public_key_out.empty()) {
+    const absl::Status written =
+        sim::WriteTelnyxPublicKeyFile(telnyx_public_key_out, (*server)->telnyx_public_key());
+    if (!written.ok()) {
+      std::cerr << "provider-sim: --telnyx-public-key-out: " << written.message() << "\n";
+      (*server)->Shutdown();
+      return 1;
+    }
+  }
   std::printf("provider-sim listening on %s:%d\n", host.c_str(), (*server)->port());
+  std::printf("provider-sim telnyx public key: %s\n", (*server)->telnyx_public_key().c_str());
   std::fflush(stdout);
 
   int signal_number = 0;

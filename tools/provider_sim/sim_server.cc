@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "common/http/form.h"
 #include "common/logging.h"
+#include "providers/telnyx/telnyx_signature.h"
 #include "tools/provider_sim/inspection.h"
 #include "tools/provider_sim/twilio_errors.h"
 
@@ -22,6 +23,15 @@ http::Response Json(int status, const nlohmann::json& body) {
   response.content_type = "application/json; charset=utf-8";
   response.body = body.dump();
   return response;
+}
+
+// The `limit` query parameter (default kDefaultListLimit); false if it is not a number.
+bool ListLimit(const http::Request& request, size_t* limit) {
+  *limit = kDefaultListLimit;
+  auto query = http::ParseForm(request.query);
+  if (!query.ok()) return true;
+  const std::string* value = http::FindParam(*query, "limit");
+  return value == nullptr || absl::SimpleAtoi(*value, limit);
 }
 
 // The host part of "host:port" / "[v6]:port".
@@ -57,20 +67,52 @@ absl::StatusOr<std::unique_ptr<SimServer>> SimServer::Start(Options options) {
   if (options.accounts.empty()) {
     options.accounts.push_back({kDefaultAccountSid, kDefaultAuthToken});
   }
+  if (options.telnyx_api_keys.empty()) options.telnyx_api_keys.push_back(kDefaultTelnyxApiKey);
+  for (const std::string& key : options.telnyx_api_keys) {
+    if (key.empty() || key.find_first_of(" \t\r\n") != std::string::npos) {
+      return absl::InvalidArgumentError("a Telnyx API key must be non-empty, without spaces");
+    }
+  }
+  std::string telnyx_public_key;
+  if (options.telnyx_private_key_base64.empty()) {
+    telnyx::KeyPair pair = telnyx::GenerateKeyPair();
+    options.telnyx_private_key_base64 = std::move(pair.private_key_base64);
+    telnyx_public_key = std::move(pair.public_key_base64);
+  } else {
+    auto public_key = telnyx::PublicKeyOf(options.telnyx_private_key_base64);
+    if (!public_key.ok()) {
+      return absl::InvalidArgumentError(
+          "the Telnyx private key is not a base64 32-byte Ed25519 seed");
+    }
+    telnyx_public_key = *std::move(public_key);
+  }
   std::unique_ptr<SimServer> server(new SimServer(std::move(options)));
   const Options& o = server->options_;
   server->inspection_enabled_ = loopback;
+  server->telnyx_public_key_ = std::move(telnyx_public_key);
   SimServer* raw = server.get();
-  server->sender_ = std::make_unique<WebhookSender>(
-      WebhookSender::Options{.threads = o.webhook_threads,
-                             .max_retries = o.webhook_retries,
-                             .time_scale = o.time_scale},
-      &server->scheduler_,
-      [raw](const DeliveryReport& report) { raw->engine_->RecordDelivery(report); });
+  server->sender_ =
+      std::make_unique<WebhookSender>(WebhookSender::Options{.threads = o.webhook_threads,
+                                                             .max_retries = o.webhook_retries,
+                                                             .time_scale = o.time_scale},
+                                      &server->scheduler_, [raw](const DeliveryReport& report) {
+                                        if (report.format == WebhookFormat::kTelnyx) {
+                                          raw->telnyx_engine_->RecordDelivery(report);
+                                        } else {
+                                          raw->engine_->RecordDelivery(report);
+                                        }
+                                      });
   server->engine_ = std::make_unique<CallEngine>(
       CallEngine::Options{.time_scale = o.time_scale, .max_ended_calls = o.max_ended_calls},
       &server->scheduler_, server->sender_.get());
   server->api_ = std::make_unique<TwilioApi>(o.accounts, server->engine_.get());
+  server->telnyx_engine_ = std::make_unique<TelnyxEngine>(
+      TelnyxEngine::Options{.time_scale = o.time_scale,
+                            .private_key_base64 = o.telnyx_private_key_base64,
+                            .max_ended_sessions = o.max_ended_calls},
+      &server->scheduler_, server->sender_.get());
+  server->telnyx_api_ =
+      std::make_unique<TelnyxApi>(o.telnyx_api_keys, server->telnyx_engine_.get());
   http::HttpServer::Options http_options;
   http_options.listen = o.listen;
   http_options.io_threads = o.io_threads;
@@ -81,8 +123,11 @@ absl::StatusOr<std::unique_ptr<SimServer>> SimServer::Start(Options options) {
   if (!http.ok()) return http.status();
   server->http_ = *std::move(http);
   logging::Get("provider_sim")
-      ->info("provider-sim serving listen={} port={} accounts={} time_scale={} retries={}",
-             o.listen, server->http_->port(), o.accounts.size(), o.time_scale, o.webhook_retries);
+      ->info(
+          "provider-sim serving listen={} port={} accounts={} telnyx_keys={} time_scale={} "
+          "retries={}",
+          o.listen, server->http_->port(), o.accounts.size(), o.telnyx_api_keys.size(),
+          o.time_scale, o.webhook_retries);
   return server;
 }
 
@@ -105,8 +150,11 @@ void SimServer::Handle(http::Request&& request, http::Responder respond) {
     response.body = "ok\n";
     return respond(std::move(response));
   }
-  if (request.path == "/sim/calls" || absl::StartsWith(AbslView(request.path), "/sim/calls/")) {
-    return respond(HandleInspection(request));
+  if (absl::StartsWith(AbslView(request.path), "/sim/")) {
+    return respond(HandleSim(request));
+  }
+  if (absl::StartsWith(AbslView(request.path), "/v2/")) {
+    return respond(telnyx_api_->Handle(request));
   }
   if (absl::StartsWith(AbslView(request.path), "/2010-04-01/")) {
     return respond(api_->Handle(request));
@@ -121,27 +169,53 @@ void SimServer::Handle(http::Request&& request, http::Responder respond) {
   respond(std::move(response));
 }
 
-http::Response SimServer::HandleInspection(const http::Request& request) {
+http::Response SimServer::HandleSim(const http::Request& request) {
   if (!inspection_enabled_) {
     return Json(403,
                 {{"error", "the /sim endpoints are served on a loopback listen address only"}});
   }
+  if (absl::StartsWith(AbslView(request.path), "/sim/telnyx/")) {
+    if (request.method == "POST") return telnyx_api_->HandleSimControl(request);
+    return HandleTelnyxInspection(request);
+  }
+  if (request.path != "/sim/calls" && !absl::StartsWith(AbslView(request.path), "/sim/calls/")) {
+    return Json(404, {{"error", "unknown simulator endpoint " + request.path}});
+  }
   if (request.method != "GET") return Json(405, {{"error", "use GET"}});
   if (request.path == "/sim/calls") {
-    size_t limit = kDefaultListLimit;
-    if (auto query = http::ParseForm(request.query); query.ok()) {
-      if (const std::string* value = http::FindParam(*query, "limit")) {
-        if (!absl::SimpleAtoi(*value, &limit)) {
-          return Json(400, {{"error", "limit must be a non-negative integer"}});
-        }
-      }
+    size_t limit = 0;
+    if (!ListLimit(request, &limit)) {
+      return Json(400, {{"error", "limit must be a non-negative integer"}});
     }
     return Json(200, InspectionListJson(engine_->ListCalls(limit)));
   }
-  const std::string sid = request.path.substr(std::string_view("/sim/calls/").size());
-  auto call = engine_->InspectCall(sid);
-  if (!call.ok()) return Json(404, {{"error", std::string(call.status().message())}});
-  return Json(200, InspectionJson(*call));
+  const std::string id = request.path.substr(std::string_view("/sim/calls/").size());
+  auto call = engine_->InspectCall(id);
+  if (call.ok()) return Json(200, InspectionJson(*call));
+  // A Telnyx call_control_id works here too.
+  if (auto telnyx_call = telnyx_engine_->GetCall(id); telnyx_call.ok()) {
+    return Json(200, TelnyxInspectionJson(*telnyx_call));
+  }
+  return Json(404, {{"error", std::string(call.status().message())}});
+}
+
+http::Response SimServer::HandleTelnyxInspection(const http::Request& request) {
+  constexpr std::string_view kCallsPrefix = "/sim/telnyx/calls/";
+  if (request.method != "GET") return Json(405, {{"error", "use GET or POST"}});
+  if (request.path == "/sim/telnyx/calls") {
+    size_t limit = 0;
+    if (!ListLimit(request, &limit)) {
+      return Json(400, {{"error", "limit must be a non-negative integer"}});
+    }
+    return Json(200, TelnyxInspectionListJson(telnyx_engine_->ListCalls(limit)));
+  }
+  if (!absl::StartsWith(AbslView(request.path), AbslView(kCallsPrefix))) {
+    return Json(404, {{"error", "unknown simulator endpoint " + request.path}});
+  }
+  const std::string id = request.path.substr(kCallsPrefix.size());
+  auto call = telnyx_engine_->GetCall(id);
+  if (!call.ok()) return Json(404, {{"error", "telnyx call " + id + " not found"}});
+  return Json(200, TelnyxInspectionJson(*call));
 }
 
 }  // namespace callcontrol::provider_sim

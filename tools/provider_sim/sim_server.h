@@ -1,6 +1,6 @@
-// provider-sim's server: wires the Twilio REST routes, the call engine, the timer thread and the
-// webhook senders behind one Beast HttpServer. main.cc starts it; tests start it in-process on
-// port 0.
+// provider-sim's server: wires the Twilio and Telnyx REST routes, their call engines, the timer
+// thread and the webhook senders behind one Beast HttpServer. main.cc starts it; tests start it
+// in-process on port 0.
 #pragma once
 
 #include <memory>
@@ -11,25 +11,36 @@
 #include "common/http/http_server.h"
 #include "tools/provider_sim/call_engine.h"
 #include "tools/provider_sim/scheduler.h"
+#include "tools/provider_sim/telnyx_api.h"
+#include "tools/provider_sim/telnyx_engine.h"
 #include "tools/provider_sim/twilio_api.h"
 #include "tools/provider_sim/webhook_sender.h"
 
 namespace callcontrol::provider_sim {
 
 // Routes:
-//   /2010-04-01/...        Twilio REST subset (twilio_api.h), HTTP Basic auth
-//   GET /healthz           200 "ok"
-//   GET /sim/calls         inspection list (no auth; 403 unless listening on loopback)
-//   GET /sim/calls/{sid}   one call's inspection view (inspection.h)
+//   /2010-04-01/...                 Twilio REST subset (twilio_api.h), HTTP Basic auth
+//   /v2/...                         Telnyx Call Control subset (telnyx_api.h), Bearer auth
+//   GET /healthz                    200 "ok"
+// and, with no auth and only when listening on loopback (403 otherwise):
+//   GET /sim/calls                  Twilio inspection list
+//   GET /sim/calls/{id}             one call's inspection view (a Twilio CallSid or a Telnyx
+//                                   call_control_id; inspection.h)
+//   GET /sim/telnyx/calls           Telnyx inspection list (one entry per leg)
+//   GET /sim/telnyx/calls/{id}      one Telnyx leg's inspection view
+//   POST /sim/telnyx/webrtc_calls, POST /sim/telnyx/calls/{id}/sdk_hangup   (telnyx_api.h)
 class SimServer {
  public:
   struct Options {
-    std::string listen = "127.0.0.1:8090";  // "host:port"; port 0 picks a free port
-    std::vector<TwilioAccount> accounts;    // empty: the default account
-    double time_scale = 1.0;                // > 0; multiplies every scenario delay and back-off
-    int webhook_retries = 3;                // >= 0
-    int webhook_threads = 4;                // >= 1
-    int io_threads = 2;                     // >= 1
+    std::string listen = "127.0.0.1:8090";     // "host:port"; port 0 picks a free port
+    std::vector<TwilioAccount> accounts;       // empty: the default account
+    std::vector<std::string> telnyx_api_keys;  // accepted Bearer keys; empty: the default key
+    // Base64 Ed25519 seed that signs Telnyx webhooks; empty: a fresh key pair.
+    std::string telnyx_private_key_base64;
+    double time_scale = 1.0;  // > 0; multiplies every scenario delay and back-off
+    int webhook_retries = 3;  // >= 0
+    int webhook_threads = 4;  // >= 1
+    int io_threads = 2;       // >= 1
     // A non-loopback listen host is refused unless this is set; the unauthenticated /sim/*
     // endpoints then answer 403.
     bool allow_remote = false;
@@ -37,7 +48,8 @@ class SimServer {
   };
 
   // Validates `options`, binds and starts every thread. Returns kInvalidArgument for bad
-  // options, kUnavailable if the address cannot be bound.
+  // options (a Telnyx private key that is not a base64 32-byte seed included), kUnavailable if
+  // the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<SimServer>> Start(Options options);
 
   // Shutdown().
@@ -48,6 +60,9 @@ class SimServer {
   // The bound port.
   int port() const;
 
+  // Base64 of the Ed25519 public key that verifies the Telnyx webhooks.
+  const std::string& telnyx_public_key() const { return telnyx_public_key_; }
+
   // Stops serving, stops the scenario timers, lets callbacks in flight finish and joins every
   // thread. Idempotent.
   void Shutdown();
@@ -55,7 +70,8 @@ class SimServer {
  private:
   explicit SimServer(Options options);
   void Handle(http::Request&& request, http::Responder respond);
-  http::Response HandleInspection(const http::Request& request);
+  http::Response HandleSim(const http::Request& request);
+  http::Response HandleTelnyxInspection(const http::Request& request);
 
   const Options options_;
   bool inspection_enabled_ = true;
@@ -63,6 +79,9 @@ class SimServer {
   std::unique_ptr<WebhookSender> sender_;
   std::unique_ptr<CallEngine> engine_;
   std::unique_ptr<TwilioApi> api_;
+  std::string telnyx_public_key_;
+  std::unique_ptr<TelnyxEngine> telnyx_engine_;
+  std::unique_ptr<TelnyxApi> telnyx_api_;
   std::unique_ptr<http::HttpServer> http_;
   bool shut_down_ = false;
 };

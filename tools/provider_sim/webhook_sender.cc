@@ -64,7 +64,9 @@ WebhookSender::~WebhookSender() { Shutdown(); }
 void WebhookSender::Send(Webhook webhook) { Enqueue(Job{std::move(webhook), 0}); }
 
 void WebhookSender::Enqueue(Job job) {
-  const size_t shard = std::hash<std::string>{}(job.webhook.call_sid) % workers_.size();
+  const std::string& key =
+      job.webhook.order_key.empty() ? job.webhook.call_sid : job.webhook.order_key;
+  const size_t shard = std::hash<std::string>{}(key) % workers_.size();
   Worker* w = workers_[shard].get();
   absl::MutexLock lock(&w->mu);
   if (w->stopping) return;
@@ -90,7 +92,7 @@ void WebhookSender::Shutdown() {
     if (w->thread.joinable()) w->thread.join();
   }
   if (dropped > 0) {
-    logging::Get("provider_sim")->info("shutdown dropped {} queued status callbacks", dropped);
+    logging::Get("provider_sim")->info("shutdown dropped {} queued webhooks", dropped);
   }
 }
 
@@ -111,7 +113,8 @@ void WebhookSender::RunWorker(Worker* w) {
 
 void WebhookSender::Attempt(http::HttpClient& client, Job job) {
   const Webhook& webhook = job.webhook;
-  WebhookRequest built = BuildWebhookRequest(webhook);
+  WebhookRequest built =
+      webhook.render ? webhook.render(job.attempt) : BuildWebhookRequest(webhook);
   http::ClientRequest request;
   request.method = std::move(built.method);
   request.url = std::move(built.url);
@@ -121,6 +124,7 @@ void WebhookSender::Attempt(http::HttpClient& client, Job job) {
   request.timeout = options_.timeout;
 
   DeliveryReport report;
+  report.format = webhook.format;
   report.call_sid = webhook.call_sid;
   report.call_status = webhook.call_status;
   report.sequence_number = webhook.sequence_number;
@@ -140,19 +144,19 @@ void WebhookSender::Attempt(http::HttpClient& client, Job job) {
 
   auto log = logging::Get("provider_sim");
   if (delivered) {
-    log->debug("status callback delivered call_sid={} status={} seq={} attempt={}",
-               webhook.call_sid, webhook.call_status, webhook.sequence_number, job.attempt);
+    log->debug("webhook delivered call={} status={} seq={} attempt={}", webhook.call_sid,
+               webhook.call_status, webhook.sequence_number, job.attempt);
     return;
   }
   const std::string why = response.ok() ? absl::StrCat("HTTP ", report.http_status) : report.error;
   if (job.attempt >= options_.max_retries) {
-    log->warn("status callback failed, giving up call_sid={} status={} seq={} url={} after={} ({})",
+    log->warn("webhook failed, giving up call={} status={} seq={} url={} after={} ({})",
               webhook.call_sid, webhook.call_status, webhook.sequence_number,
               UrlForLog(webhook.url), job.attempt + 1, why);
     return;
   }
   const double backoff_ms = 100.0 * std::ldexp(1.0, job.attempt) * options_.time_scale;
-  log->info("status callback failed, retrying call_sid={} status={} seq={} attempt={} in={}ms ({})",
+  log->info("webhook failed, retrying call={} status={} seq={} attempt={} in={}ms ({})",
             webhook.call_sid, webhook.call_status, webhook.sequence_number, job.attempt + 1,
             static_cast<long>(backoff_ms), why);
   ++job.attempt;

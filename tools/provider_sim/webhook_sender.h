@@ -1,5 +1,6 @@
-// Delivers signed Twilio status callbacks for the simulator on a small pool of sender threads,
-// each with its own libcurl HttpClient, so a slow receiver never stalls the REST API.
+// Delivers the simulator's signed webhooks (Twilio status callbacks, Telnyx Call Control events)
+// on a small pool of sender threads, each with its own libcurl HttpClient, so a slow receiver
+// never stalls the REST API.
 #pragma once
 
 #include <chrono>
@@ -18,16 +19,37 @@
 
 namespace callcontrol::provider_sim {
 
-// One status callback, as Twilio would send it.
+// Whose wire format a webhook has; its delivery reports go back to that provider's engine.
+enum class WebhookFormat { kTwilio, kTelnyx };
+
+// The HTTP request that carries one delivery attempt of a webhook.
+struct WebhookRequest {
+  std::string method;
+  std::string url;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// One webhook. Twilio callbacks are described by the fields below and rendered by
+// BuildWebhookRequest; a Telnyx event brings its own `render`, which builds each attempt anew
+// (meta.attempt, telnyx-timestamp and the signature change per attempt).
 struct Webhook {
+  WebhookFormat format = WebhookFormat::kTwilio;
+  // kTwilio: the CallSid. kTelnyx: the leg's call_control_id. Reports carry it back.
   std::string call_sid;
+  // Webhooks with the same key leave in the order they were handed over (retries excepted);
+  // call_sid when empty. Telnyx uses the call_session_id, so both legs of a call stay in order.
+  std::string order_key;
+  // When set, builds the request for attempt `attempt` (0 for the first try).
+  std::function<WebhookRequest(int attempt)> render;
   std::string url;     // the StatusCallback URL exactly as given at create
   std::string method;  // "POST" (form body) or "GET" (params appended to the query)
   http::FormParams params;
   std::string auth_token;         // signs X-Twilio-Signature; never logged
   std::string idempotency_token;  // I-Twilio-Idempotency-Token: one per callback, kept on retries
-  // For reports: the CallStatus and SequenceNumber params, and whether this callback was sent
-  // before (a duplicate, as the chaos scenario sends).
+  // For reports: the CallStatus and SequenceNumber params (Telnyx: the event_type, and the
+  // event's data.id as idempotency_token), and whether this callback was sent before (a
+  // duplicate, as the chaos scenarios send).
   std::string call_status;
   int sequence_number = 0;
   bool redelivery = false;
@@ -35,6 +57,7 @@ struct Webhook {
 
 // The outcome of one HTTP attempt.
 struct DeliveryReport {
+  WebhookFormat format = WebhookFormat::kTwilio;
   std::string call_sid;
   std::string call_status;
   int sequence_number = 0;
@@ -46,21 +69,16 @@ struct DeliveryReport {
   absl::Time at;         // when the attempt finished
 };
 
-// The HTTP request that carries `webhook`: URL (with params appended for GET), body and the
-// headers Twilio sends (X-Twilio-Signature over the exact URL + sorted params for POST, or over
-// the full URL with nothing appended for GET; I-Twilio-Idempotency-Token; Content-Type for POST;
-// User-Agent TwilioProxy/1.1).
-struct WebhookRequest {
-  std::string method;
-  std::string url;
-  std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;
-};
+// The HTTP request that carries Twilio callback `webhook`: URL (with params appended for GET),
+// body and the headers Twilio sends (X-Twilio-Signature over the exact URL + sorted params for
+// POST, or over the full URL with nothing appended for GET; I-Twilio-Idempotency-Token;
+// Content-Type for POST; User-Agent TwilioProxy/1.1).
 WebhookRequest BuildWebhookRequest(const Webhook& webhook);
 
 // Sends webhooks; a callback that gets no response or a non-2xx status is retried up to
-// `max_retries` times after 100 ms * 2^k * time_scale (k = 0, 1, ...). Callbacks of one call go
-// to one sender thread, so they leave in the order they were handed over (retries excepted).
+// `max_retries` times after 100 ms * 2^k * time_scale (k = 0, 1, ...). Webhooks with the same
+// order key go to one sender thread, so they leave in the order they were handed over (retries
+// excepted).
 // Thread-safe.
 class WebhookSender {
  public:

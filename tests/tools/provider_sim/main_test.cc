@@ -1,16 +1,21 @@
-// The provider-sim executable: prints its bound port, serves, and exits 0 on SIGTERM.
+// The provider-sim executable: prints its bound port and Telnyx public key, serves, handles the
+// Telnyx key files and exits 0 on SIGTERM.
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <fstream>
 #include <regex>
 #include <string>
 #include <thread>
 
 #include "common/http/http_client.h"
 #include "gtest/gtest.h"
+#include "providers/telnyx/telnyx_signature.h"
 
 namespace callcontrol::provider_sim::testing {
 namespace {
@@ -101,6 +106,90 @@ TEST(ProviderSimMainTest, RejectsABadAccountFlag) {
   ASSERT_NE(status, -1);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 2);
+}
+
+// Runs provider-sim with the Telnyx flags, returns the public key it printed and the HTTP
+// status of GET /v2/calls/v3:x with `bearer` (401 for a wrong key, 404 for an accepted one).
+struct TelnyxRun {
+  std::string printed_key;
+  long status_with_custom_key = 0;
+  long status_with_default_key = 0;
+};
+
+TelnyxRun RunWithTelnyxFlags(const std::string& private_key_file,
+                             const std::string& public_key_out) {
+  TelnyxRun run;
+  int out[2];
+  if (pipe(out) != 0) return run;
+  const pid_t pid = fork();
+  if (pid < 0) return run;
+  if (pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    close(out[0]);
+    close(out[1]);
+    execl(PROVIDER_SIM_BINARY, PROVIDER_SIM_BINARY, "--listen", "127.0.0.1:0", "--log-level",
+          "warn", "--telnyx-api-key", "KEYcustom", "--telnyx-private-key-file",
+          private_key_file.c_str(), "--telnyx-public-key-out", public_key_out.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(out[1]);
+  const std::string listening = ReadLine(out[0], std::chrono::seconds(10));
+  const std::string key_line = ReadLine(out[0], std::chrono::seconds(10));
+  close(out[0]);
+  std::smatch match;
+  const std::regex key_pattern("provider-sim telnyx public key: ([A-Za-z0-9+/=]{44})");
+  if (std::regex_match(key_line, match, key_pattern)) run.printed_key = match[1].str();
+  const std::regex port_pattern("provider-sim listening on 127\\.0\\.0\\.1:([0-9]+)");
+  if (std::regex_match(listening, match, port_pattern)) {
+    http::HttpClient client;
+    http::ClientRequest request;
+    request.url = "http://127.0.0.1:" + match[1].str() + "/v2/calls/v3:x";
+    request.headers = {{"Authorization", "Bearer KEYcustom"}};
+    if (auto r = client.Send(request); r.ok()) run.status_with_custom_key = r->status;
+    request.headers = {{"Authorization", "Bearer KEYsim0000000000000000000000000001"}};
+    if (auto r = client.Send(request); r.ok()) run.status_with_default_key = r->status;
+  }
+  kill(pid, SIGTERM);
+  if (WaitExit(pid, std::chrono::seconds(10)) == -1) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+  }
+  return run;
+}
+
+std::string FirstLine(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+TEST(ProviderSimMainTest, TelnyxKeyFilesAndApiKeyFlag) {
+  char dir[] = "/tmp/provider_sim_main_XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string private_key_file = std::string(dir) + "/telnyx.key";
+  const std::string public_key_out = std::string(dir) + "/telnyx.pub";
+
+  const TelnyxRun first = RunWithTelnyxFlags(private_key_file, public_key_out);
+  ASSERT_FALSE(first.printed_key.empty());
+  EXPECT_EQ(first.status_with_custom_key, 404);   // authenticated; no such call
+  EXPECT_EQ(first.status_with_default_key, 401);  // --telnyx-api-key replaced the default
+  struct stat st;
+  ASSERT_EQ(stat(private_key_file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(FirstLine(public_key_out), first.printed_key);
+  auto derived = telnyx::PublicKeyOf(FirstLine(private_key_file));
+  ASSERT_TRUE(derived.ok()) << derived.status();
+  EXPECT_EQ(*derived, first.printed_key);
+
+  // A second start loads the same key.
+  const TelnyxRun second = RunWithTelnyxFlags(private_key_file, public_key_out);
+  EXPECT_EQ(second.printed_key, first.printed_key);
+
+  std::remove(private_key_file.c_str());
+  std::remove(public_key_out.c_str());
+  rmdir(dir);
 }
 
 }  // namespace

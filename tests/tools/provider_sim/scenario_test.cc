@@ -38,6 +38,21 @@ TEST(ScenarioTableTest, PicksByLastFourDigitsAndDefaultsToAnswered) {
   EXPECT_EQ(ScenarioForNumber("+15558670107").name, "refused");
   EXPECT_TRUE(ScenarioForNumber("+15558670107").refuse_create);
   EXPECT_EQ(ScenarioForNumber("+15558679999").name, "answered");
+}
+
+TEST(ScenarioTableTest, TelnyxTablePicksByLastFourDigitsAndDefaultsToAnswered) {
+  EXPECT_EQ(TelnyxScenarioForNumber("+15558670100").name, "answered");
+  EXPECT_EQ(TelnyxScenarioForNumber("+15558670101").name, "busy");
+  EXPECT_EQ(TelnyxScenarioForNumber("+15558670102").name, "no-answer");
+  EXPECT_EQ(TelnyxScenarioForNumber("+15558670103").name, "failed");
+  EXPECT_EQ(TelnyxScenarioForNumber("+15558670104").name, "long-call");
+  EXPECT_EQ(TelnyxScenarioForNumber("+15558670105").name, "duplicates");
+  EXPECT_EQ(TelnyxScenarioForNumber("+15558670106").name, "slow-answer");
+  EXPECT_EQ(TelnyxScenarioForNumber("+15558670107").name, "answered");
+  EXPECT_EQ(TelnyxScenarioForNumber("+15558670108").name, "hangup-500");
+  EXPECT_TRUE(TelnyxScenarioForNumber("+15558670108").fail_first_hangup);
+  EXPECT_EQ(TelnyxScenarioForNumber("+1").name, "answered");
+  EXPECT_EQ(TelnyxWebRtcPairScenario().name, "webrtc-pair");
   EXPECT_EQ(ScenarioForNumber("+1").name, "answered");
 }
 

@@ -46,6 +46,7 @@ struct ReceivedCallback {
   std::string target;  // path + "?query"
   std::vector<std::pair<std::string, std::string>> headers;
   http::FormParams params;  // from the body (POST) or the query (GET)
+  std::string body;         // the raw body, byte for byte
 
   std::string Header(const std::string& name) const {
     for (const auto& [n, v] : headers) {
@@ -72,6 +73,7 @@ class CallbackReceiver {
           received.method = request.method;
           received.target = request.target;
           received.headers = request.headers;
+          received.body = request.body;
           auto params = http::ParseForm(request.method == "GET" ? request.query : request.body);
           if (params.ok()) received.params = *params;
           http::Response response;
