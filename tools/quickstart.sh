@@ -117,7 +117,7 @@ cat > "$run_dir/callcontrol.json" <<JSON
       "api_keys": [ "$("$callctl" key hash "$acme_key")" ],
       "twilio": { "account_sid": "$account_sid", "auth_token": "\${TWILIO_AUTH_TOKEN}",
                   "api_base_url": "http://127.0.0.1:$sim_port" } },
-    { "id": "globex", "provider": "telnyx", "default_from": "+13125550100",
+    { "id": "globex", "provider": "telnyx", "default_from": "+13125550000",
       "api_keys": [ "$("$callctl" key hash "$globex_key")" ],
       "telnyx": { "api_key": "\${TELNYX_API_KEY}", "connection_id": "1494404757140276705",
                   "public_key": "$telnyx_public_key",
@@ -159,22 +159,25 @@ echo "== tenant globex: a browser WebRTC call bridged to a phone (PSTN) leg, hun
 echo "   server by the WebRTC leg's id (the phone side hears normal clearing, never busy)"
 pair="$(curl -sS -X POST "http://127.0.0.1:$sim_port/sim/telnyx/webrtc_calls" \
   -H 'Content-Type: application/json' \
-  -d "{\"connection_id\":\"1494404757140276705\",\"to\":\"+13125550104\",\"from\":\"+13125550100\",\"webhook_url\":\"http://127.0.0.1:$adapter_port/webhooks/telnyx/globex\"}")"
+  -d "{\"connection_id\":\"1494404757140276705\",\"to\":\"+13125550104\",\"from\":\"+13125550000\",\"webhook_url\":\"http://127.0.0.1:$adapter_port/webhooks/telnyx/globex\"}")"
 webrtc_leg="$(printf '%s' "$pair" | sed -n 's/.*"webrtc_leg": *{[^}]*"call_leg_id": *"\([^"]*\)".*/\1/p')"
 pstn_leg="$(printf '%s' "$pair" | sed -n 's/.*"pstn_leg": *{[^}]*"call_leg_id": *"\([^"]*\)".*/\1/p')"
 if [ -z "$webrtc_leg" ] || [ -z "$pstn_leg" ]; then
   echo "quickstart: the simulator did not start a WebRTC pair: $pair" >&2
   exit 1
 fi
-echo "   WebRTC leg $webrtc_leg, PSTN leg $pstn_leg; waiting for the bridge"
+echo "   WebRTC leg $webrtc_leg, PSTN leg $pstn_leg; waiting until the phone answers"
 for _ in $(seq 1 100); do
-  if "${globex[@]}" get "$webrtc_leg" 2>/dev/null | grep -q 'linked legs'; then break; fi
+  if "${globex[@]}" get "$pstn_leg" 2>/dev/null | grep -q '^status: *in_progress'; then break; fi
   sleep 0.1
 done
-"${globex[@]}" get "$webrtc_leg" | grep -E 'call_id|status|linked' || true
+sleep 2  # a little talk time
 echo "   callctl hangup $webrtc_leg"
 "${globex[@]}" hangup "$webrtc_leg" >/dev/null
-"${globex[@]}" watch --since 0 --call "$pstn_leg" --until-terminal | tail -n 1
+for _ in $(seq 1 100); do
+  if "${globex[@]}" get "$pstn_leg" 2>/dev/null | grep -q '^hangup:'; then break; fi
+  sleep 0.1
+done
 echo "   the PSTN leg now (callctl get $pstn_leg):"
 "${globex[@]}" get "$pstn_leg"
 
