@@ -9,6 +9,7 @@
 #include "server/api/provider_event_service.h"
 #include "server/calls/call_manager.h"
 #include "server/events/event_bus.h"
+#include "server/providers/exotel_client.h"
 #include "server/providers/telnyx_client.h"
 #include "server/providers/twilio_client.h"
 #include "server/store/store.h"
@@ -36,9 +37,10 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(config::Config config) {
   d->provider_workers_ = std::make_unique<boost::asio::thread_pool>(dc.provider_workers);
   d->twilio_ = std::make_unique<providers::TwilioClient>(providers::TwilioClient::Options{});
   d->telnyx_ = std::make_unique<providers::TelnyxClient>(providers::TelnyxClient::Options{});
+  d->exotel_ = std::make_unique<providers::ExotelClient>(providers::ExotelClient::Options{});
   d->manager_ = std::make_unique<calls::CallManager>(
       &d->config_, d->store_.get(), d->readers_.get(), d->provider_workers_.get(), d->twilio_.get(),
-      d->telnyx_.get(), calls::CallManager::Options{});
+      d->telnyx_.get(), d->exotel_.get(), calls::CallManager::Options{});
 
   // The bus must be listening before Load(), which may commit events of interrupted calls; once
   // loaded, it learns how far the log already goes, so resuming subscribers replay it.
@@ -81,6 +83,7 @@ void Daemon::Shutdown(std::chrono::system_clock::time_point deadline) {
   }
   if (provider_workers_) provider_workers_->join();
   if (readers_) readers_->join();
+  if (manager_) manager_->Stop();  // publishes pending metrics events before the store closes
   if (store_) store_->Close();
   if (bus_) bus_->Stop();
   log->info("stopped");

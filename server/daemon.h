@@ -29,6 +29,7 @@ class CallManager;
 namespace providers {
 class TwilioClient;
 class TelnyxClient;
+class ExotelClient;
 }  // namespace providers
 namespace api {
 class Authenticator;
@@ -59,6 +60,7 @@ class Daemon {
   std::unique_ptr<boost::asio::thread_pool> provider_workers_;
   std::unique_ptr<providers::TwilioClient> twilio_;
   std::unique_ptr<providers::TelnyxClient> telnyx_;
+  std::unique_ptr<providers::ExotelClient> exotel_;
   std::unique_ptr<api::Authenticator> auth_;
   std::unique_ptr<calls::CallManager> manager_;
   std::unique_ptr<events::EventBus> bus_;

@@ -167,11 +167,73 @@ absl::Status ParseTelnyx(const json& tx, const std::string& ww, TelnyxAccount* a
   return CheckBaseUrl(ww + ".api_base_url", a->api_base_url);
 }
 
+absl::Status ParseExotel(const json& ex, const std::string& ww, ExotelAccount* a) {
+  CONFIG_RETURN_IF_ERROR(CheckKeys(
+      ex, ww, {"account_sid", "api_key", "api_token", "api_base_url", "caller_id", "flow_url"}));
+  CONFIG_RETURN_IF_ERROR(ReadString(ex, ww, "account_sid", &a->account_sid));
+  CONFIG_RETURN_IF_ERROR(ReadString(ex, ww, "api_key", &a->api_key));
+  CONFIG_RETURN_IF_ERROR(ReadString(ex, ww, "api_token", &a->api_token));
+  CONFIG_RETURN_IF_ERROR(ReadString(ex, ww, "api_base_url", &a->api_base_url));
+  CONFIG_RETURN_IF_ERROR(ReadString(ex, ww, "caller_id", &a->caller_id));
+  CONFIG_RETURN_IF_ERROR(ReadString(ex, ww, "flow_url", &a->flow_url));
+  for (const auto& [key, value] :
+       {std::pair<const char*, const std::string*>{"account_sid", &a->account_sid},
+        {"api_key", &a->api_key},
+        {"api_token", &a->api_token},
+        {"caller_id", &a->caller_id},
+        {"flow_url", &a->flow_url}}) {
+    if (value->empty()) return Invalid(ww + "." + key, "must not be empty");
+  }
+  TrimTrailingSlashes(&a->api_base_url);
+  return CheckBaseUrl(ww + ".api_base_url", a->api_base_url);
+}
+
+absl::StatusOr<v1::Provider> ProviderNamed(const std::string& name) {
+  if (name == "twilio") return v1::PROVIDER_TWILIO;
+  if (name == "telnyx") return v1::PROVIDER_TELNYX;
+  if (name == "exotel") return v1::PROVIDER_EXOTEL;
+  if (name == "bolna") return v1::PROVIDER_BOLNA;
+  return absl::InvalidArgumentError("want twilio, telnyx, exotel or bolna");
+}
+
+absl::Status ParseRates(const json& j, const std::string& w, TenantConfig* t) {
+  if (!j.is_object()) return Invalid(w, "must be an object keyed by provider");
+  static const std::regex kCurrency("[A-Z]{3}");
+  for (const auto& [name, rate] : j.items()) {
+    const std::string wr = w + "." + name;
+    auto provider = ProviderNamed(name);
+    if (!provider.ok()) return Invalid(wr, std::string(provider.status().message()));
+    Rate r;
+    CONFIG_RETURN_IF_ERROR(
+        CheckKeys(rate, wr, {"price_per_minute_micros", "currency", "rounding"}));
+    if (!rate.contains("price_per_minute_micros")) {
+      return Invalid(wr + ".price_per_minute_micros", "required (micros of currency per minute)");
+    }
+    CONFIG_RETURN_IF_ERROR(
+        ReadInt<int64_t>(rate, wr, "price_per_minute_micros", 0, &r.price_per_minute_micros));
+    CONFIG_RETURN_IF_ERROR(ReadString(rate, wr, "currency", &r.currency));
+    if (!std::regex_match(r.currency, kCurrency)) {
+      return Invalid(wr + ".currency", "must be an ISO 4217 code like USD or INR");
+    }
+    std::string rounding = "per_second";
+    CONFIG_RETURN_IF_ERROR(ReadString(rate, wr, "rounding", &rounding));
+    if (rounding == "per_second") {
+      r.rounding = Rate::Rounding::kPerSecond;
+    } else if (rounding == "per_minute") {
+      r.rounding = Rate::Rounding::kPerStartedMinute;
+    } else {
+      return Invalid(wr + ".rounding", "must be per_second or per_minute (per started minute)");
+    }
+    t->rates[*provider] = r;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseTenant(const json& j, size_t index, TenantConfig* t) {
   const std::string w = "tenants[" + std::to_string(index) + "]";
   CONFIG_RETURN_IF_ERROR(CheckKeys(j, w,
                                    {"id", "provider", "default_from", "default_twiml", "api_keys",
-                                    "webhook_token", "twilio", "telnyx"}));
+                                    "webhook_token", "twilio", "telnyx", "exotel", "rates"}));
   CONFIG_RETURN_IF_ERROR(ReadString(j, w, "id", &t->id));
   static const std::regex kTenantId("[a-z0-9_-]{1,64}");
   if (!std::regex_match(t->id, kTenantId)) {
@@ -180,14 +242,12 @@ absl::Status ParseTenant(const json& j, size_t index, TenantConfig* t) {
   CONFIG_RETURN_IF_ERROR(ParseApiKeys(j, w, t));
   std::string provider = "twilio";
   CONFIG_RETURN_IF_ERROR(ReadString(j, w, "provider", &provider));
-  if (provider == "twilio") {
-    t->provider = v1::PROVIDER_TWILIO;
-  } else if (provider == "telnyx") {
-    t->provider = v1::PROVIDER_TELNYX;
-  } else {
-    return Invalid(w + ".provider",
-                   "unsupported provider \"" + provider + "\" (want twilio or telnyx)");
+  auto named = ProviderNamed(provider);
+  if (!named.ok()) {
+    return Invalid(w + ".provider", "unsupported provider \"" + provider + "\" (" +
+                                        std::string(named.status().message()) + ")");
   }
+  t->provider = *named;
   CONFIG_RETURN_IF_ERROR(ReadString(j, w, "default_from", &t->default_from));
   CONFIG_RETURN_IF_ERROR(ReadString(j, w, "default_twiml", &t->default_twiml));
   CONFIG_RETURN_IF_ERROR(ReadString(j, w, "webhook_token", &t->webhook_token));
@@ -199,6 +259,19 @@ absl::Status ParseTenant(const json& j, size_t index, TenantConfig* t) {
     t->has_telnyx = true;
     CONFIG_RETURN_IF_ERROR(ParseTelnyx(j.at("telnyx"), w + ".telnyx", &t->telnyx));
   }
+  if (j.contains("exotel")) {
+    t->has_exotel = true;
+    CONFIG_RETURN_IF_ERROR(ParseExotel(j.at("exotel"), w + ".exotel", &t->exotel));
+  }
+  if (j.contains("rates")) CONFIG_RETURN_IF_ERROR(ParseRates(j.at("rates"), w + ".rates", t));
+  if (t->provider == v1::PROVIDER_EXOTEL && !t->has_exotel) {
+    return Invalid(w + ".exotel", "required for provider exotel");
+  }
+  if ((t->provider == v1::PROVIDER_EXOTEL || t->provider == v1::PROVIDER_BOLNA) &&
+      t->webhook_token.empty()) {
+    return Invalid(w + ".webhook_token",
+                   "required for provider " + provider + " (its webhooks are not signed)");
+  }
   if (t->provider == v1::PROVIDER_TWILIO && !t->has_twilio) {
     return Invalid(w + ".twilio", "required for provider twilio");
   }
@@ -209,6 +282,11 @@ absl::Status ParseTenant(const json& j, size_t index, TenantConfig* t) {
 }
 
 }  // namespace
+
+const Rate* TenantConfig::RateFor(v1::Provider p) const {
+  auto it = rates.find(p);
+  return it == rates.end() ? nullptr : &it->second;
+}
 
 const TenantConfig* Config::FindTenant(std::string_view id) const {
   for (const auto& t : tenants) {

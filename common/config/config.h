@@ -20,11 +20,19 @@
 //                    "telnyx": { "api_key": "${TELNYX_API_KEY}", "connection_id": "…",
 //                                "public_key": "<base64 Ed25519 public key>",
 //                                "api_base_url": "https://api.telnyx.com",
-//                                "webhook_tolerance_seconds": 300 } } ]
+//                                "webhook_tolerance_seconds": 300 },
+//                    "exotel": { "account_sid": "…", "api_key": "${EXOTEL_API_KEY}",
+//                                "api_token": "${EXOTEL_API_TOKEN}",
+//                                "api_base_url": "https://api.exotel.com",
+//                                "caller_id": "<ExoPhone>", "flow_url": "http://my.exotel.com/…" },
+//                    "rates": { "twilio": { "price_per_minute_micros": 14000, "currency": "USD",
+//                                           "rounding": "per_second" | "per_minute" } } } ]
 //   }
 //
-// A tenant's "provider" (twilio | telnyx) is the one StartCall dials through and needs its
-// block; a tenant may carry both blocks so that webhooks of either provider are accepted.
+// A tenant's "provider" (twilio | telnyx | exotel | bolna) is the one StartCall dials through
+// and needs its block (bolna calls are started by Bolna agents, not by StartCall); a tenant may
+// carry several blocks so that webhooks of each are accepted. Exotel and Bolna do not sign
+// webhooks: theirs are accepted only with the tenant's "webhook_token".
 // API keys are stored only as "sha256:" + the lowercase hex SHA-256 of the key
 // (`callctl key new` makes a key and its hash).
 //
@@ -32,6 +40,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,6 +93,25 @@ struct TelnyxAccount {
   int64_t webhook_tolerance_seconds = 300;
 };
 
+// Exotel (https://developer.exotel.com/api/make-a-call-api): StartCall connects the called number
+// to a call flow (the Connect API's `Url` variant).
+struct ExotelAccount {
+  std::string account_sid;                              // the account SID in the API path
+  std::string api_key;                                  // secret: HTTP Basic user
+  std::string api_token;                                // secret: HTTP Basic password
+  std::string api_base_url = "https://api.exotel.com";  // Mumbai: https://api.in.exotel.com
+  std::string caller_id;  // the ExoPhone shown to the called party (Exotel `CallerId`)
+  std::string flow_url;   // the call flow the answered call runs (Exotel `Url`)
+};
+
+// How a provider's calls are priced when the provider reports no price.
+struct Rate {
+  enum class Rounding { kPerSecond, kPerStartedMinute };
+  int64_t price_per_minute_micros = 0;  // micros of `currency` per minute of talk
+  std::string currency = "USD";         // ISO 4217
+  Rounding rounding = Rounding::kPerSecond;
+};
+
 struct TenantConfig {
   std::string id;  // [a-z0-9_-]{1,64}; appears in webhook paths
   v1::Provider provider = v1::PROVIDER_TWILIO;
@@ -99,6 +127,13 @@ struct TenantConfig {
   TwilioAccount twilio;
   bool has_telnyx = false;  // a "telnyx" block was given
   TelnyxAccount telnyx;
+  bool has_exotel = false;  // an "exotel" block was given
+  ExotelAccount exotel;
+  // Rates by provider; a provider without one bills duration_seconds at no price.
+  std::map<v1::Provider, Rate> rates;
+
+  // The tenant's rate for `provider`, or nullptr.
+  const Rate* RateFor(v1::Provider provider) const;
 };
 
 struct Config {

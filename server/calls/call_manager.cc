@@ -8,6 +8,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
+#include "common/http/form.h"
 #include "common/logging.h"
 #include "providers/twilio/twilio_status.h"
 #include "server/calls/call_ids.h"
@@ -72,6 +73,8 @@ ProviderReport ReportFrom(const ReportProviderEventRequest& r) {
   report.to = r.to();
   report.provider_event_id = r.provider_event_id();
   if (r.has_hangup()) report.hangup = r.hangup();
+  if (r.has_recording()) report.recording = r.recording();
+  if (r.has_price()) report.price = r.price();
   return report;
 }
 
@@ -89,6 +92,7 @@ std::vector<std::string> NewAliases(const v1::ProviderIds& before, const v1::Pro
   add(before.call_control_id(), now.call_control_id());
   add(before.call_leg_id(), now.call_leg_id());
   add(before.call_session_id(), now.call_session_id());
+  add(before.execution_id(), now.execution_id());
   return out;
 }
 
@@ -120,15 +124,84 @@ CallManager::CallManager(const config::Config* config, store::Store* store,
                          boost::asio::thread_pool* readers,
                          boost::asio::thread_pool* provider_workers,
                          const providers::TwilioClient* twilio,
-                         const providers::TelnyxClient* telnyx, const Options& options)
+                         const providers::TelnyxClient* telnyx,
+                         const providers::ExotelClient* exotel, const Options& options)
     : config_(config),
       store_(store),
       readers_(readers),
       provider_workers_(provider_workers),
       twilio_(twilio),
       telnyx_(telnyx),
+      exotel_(exotel),
       options_(options),
       registry_(options.registry) {}
+
+CallManager::~CallManager() { Stop(); }
+
+void CallManager::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  metrics_cv_.notify_all();
+  if (metrics_publisher_.joinable()) metrics_publisher_.join();
+}
+
+const config::Rate* CallManager::RateFor(const v1::Call& call) const {
+  const config::TenantConfig* tenant = config_->FindTenant(call.tenant_id());
+  return tenant == nullptr ? nullptr : tenant->RateFor(call.provider());
+}
+
+void CallManager::MetricsMovedLocked(const std::string& tenant_id) {
+  if (metrics_moved_.insert(tenant_id).second && metrics_moved_.size() == 1) {
+    metrics_cv_.notify_one();
+  }
+}
+
+void CallManager::PublishMetricsLoop() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    metrics_cv_.wait(lock, [this] { return stopping_ || !metrics_moved_.empty(); });
+    if (!stopping_) {
+      // Let changes gather for one interval: under load one event carries many changes.
+      metrics_cv_.wait_for(lock, absl::ToChronoMilliseconds(options_.metrics_event_interval),
+                           [this] { return stopping_; });
+    }
+    const absl::Time now = absl::Now();
+    for (const std::string& tenant_id : metrics_moved_) {
+      v1::StreamEventsResponse wire;
+      v1::Event* event = wire.add_events();
+      event->set_sequence(++last_sequence_);
+      event->set_type(v1::EVENT_TYPE_METRICS_UPDATED);
+      event->set_name(std::string(EventName(v1::EVENT_TYPE_METRICS_UPDATED)));
+      SetTimestamp(now, event->mutable_create_time());
+      event->set_tenant_id(tenant_id);
+      *event->mutable_metrics() = registry_.Metrics(tenant_id);
+      store::Mutation mutation;
+      mutation.events.push_back(
+          store::EventRow{last_sequence_, tenant_id, wire.SerializeAsString()});
+      store_->Submit(std::move(mutation), [tenant_id](absl::Status s) {
+        if (!s.ok()) {
+          logging::Get("calls")->error("metrics event of tenant={} not recorded: {}", tenant_id,
+                                       s.message());
+        }
+      });
+    }
+    metrics_moved_.clear();
+    if (stopping_) return;
+  }
+}
+
+std::vector<v1::Metrics> CallManager::AllMetrics(size_t* calls_in_memory) const {
+  std::lock_guard lock(mu_);
+  std::vector<v1::Metrics> out;
+  for (const std::string& tenant_id : registry_.Tenants()) {
+    out.push_back(registry_.Metrics(tenant_id));
+  }
+  if (calls_in_memory != nullptr) *calls_in_memory = registry_.size();
+  return out;
+}
 
 absl::Status CallManager::Load() {
   auto state = store_->Load();
@@ -139,8 +212,13 @@ absl::Status CallManager::Load() {
   for (const auto& c : state->counts) {
     // Active calls are counted as they are added below.
     if (IsTerminal(static_cast<v1::CallStatus>(c.status))) {
-      registry_.AddCounts(c.tenant_id, static_cast<v1::CallStatus>(c.status), c.calls,
-                          c.duration_seconds);
+      CallRegistry::StoredCounts counts;
+      counts.calls = c.calls;
+      counts.duration_seconds = c.duration_seconds;
+      counts.billable_seconds = c.billable_seconds;
+      counts.currency = c.currency;
+      counts.cost_micros = c.cost_micros;
+      registry_.AddCounts(c.tenant_id, static_cast<v1::CallStatus>(c.status), counts);
     }
   }
   for (size_t i = 0; i < state->active_calls.size(); ++i) {
@@ -156,10 +234,10 @@ absl::Status CallManager::Load() {
       ProviderReport report;
       report.status = v1::CALL_STATUS_FAILED;
       report.error_message = "callcontrold stopped before the provider accepted the call";
-      const auto before = entry->call.status();
+      const Counted before = Counted::Of(entry->call);
       const absl::Time now = absl::Now();
-      ApplyReport(report, now, &entry->call, &entry->progress);
-      registry_.Updated(entry, before, 0, now);
+      ApplyReport(report, now, &entry->call, &entry->progress, RateFor(entry->call));
+      registry_.Updated(entry, before, now);
       auto promise = std::make_shared<std::promise<absl::Status>>();
       interrupted.push_back(promise->get_future());
       CommitLocked(entry, v1::EVENT_TYPE_CALL_UPDATED,
@@ -169,6 +247,7 @@ absl::Status CallManager::Load() {
   logging::Get("calls")->info("loaded active_calls={} last_sequence={} interrupted={}",
                               registry_.size(), last_sequence_, interrupted.size());
   lock.unlock();
+  metrics_publisher_ = std::thread([this] { PublishMetricsLoop(); });
   for (auto& f : interrupted) {
     if (auto s = f.get(); !s.ok()) return s;
   }
@@ -193,6 +272,11 @@ void CallManager::CommitLocked(CallEntry* entry, v1::EventType type, Done done) 
   row.request_hash = entry->request_hash;
   row.call_sid = call.provider_ids().call_sid();
   row.duration_seconds = call.duration_seconds();
+  row.billable_seconds = call.billable_seconds();
+  if (call.has_cost()) {
+    row.currency = call.cost().currency_code();
+    row.cost_micros = call.cost().amount_micros();
+  }
   call.SerializeToString(&row.data);
   row.progress = entry->progress.Serialize();
   row.new_aliases = NewAliases(entry->persisted_ids, call.provider_ids());
@@ -214,18 +298,17 @@ void CallManager::CommitLocked(CallEntry* entry, v1::EventType type, Done done) 
 void CallManager::ApplyLocked(CallEntry* entry, const ProviderReport& report,
                               std::unique_lock<std::mutex>& lock, bool want_call,
                               Callback<Applied> done) {
-  const v1::CallStatus before = entry->call.status();
-  const int64_t duration_before = entry->call.duration_seconds();
+  const Counted before = Counted::Of(entry->call);
   const absl::Time now = absl::Now();
   Applied applied;
-  applied.changed = ApplyReport(report, now, &entry->call, &entry->progress);
+  applied.changed = ApplyReport(report, now, &entry->call, &entry->progress, RateFor(entry->call));
   applied.call_id = entry->call.call_id();
   if (!applied.changed) {
     if (want_call) applied.call = entry->call;
     lock.unlock();
     return done(std::move(applied));
   }
-  registry_.Updated(entry, before, duration_before, now);
+  if (registry_.Updated(entry, before, now)) MetricsMovedLocked(entry->call.tenant_id());
   LinkSessionLocked(entry, now);
   if (want_call) applied.call = entry->call;
   CommitLocked(entry, v1::EVENT_TYPE_CALL_UPDATED,
@@ -330,6 +413,10 @@ void CallManager::StartCall(const std::string& tenant_id, const v1::StartCallReq
                             Callback<v1::Call> done) {
   const config::TenantConfig* tenant = config_->FindTenant(tenant_id);
   if (tenant == nullptr) return done(absl::InvalidArgumentError("unknown tenant " + tenant_id));
+  if (tenant->provider == v1::PROVIDER_BOLNA) {
+    return done(absl::FailedPreconditionError(
+        "tenant " + tenant_id + " uses Bolna, whose calls are started by Bolna agents"));
+  }
   if (!IsE164(request.to())) {
     return done(absl::InvalidArgumentError("to must be an E.164 number like +14155550100, got \"" +
                                            request.to().substr(0, 32) + "\""));
@@ -417,6 +504,7 @@ void CallManager::CreateAndDial(NewCall call, Callback<v1::Call> done) {
   c.set_version(1);
   call.call_id = c.call_id();
   CallEntry* entry = registry_.Add(std::move(c), call.request_hash);
+  MetricsMovedLocked(entry->call.tenant_id());
   // Durable before the provider is asked, so a crash after this point leaves a record.
   CommitLocked(entry, v1::EVENT_TYPE_CALL_CREATED,
                [this, call = std::move(call), done = std::move(done)](absl::Status s) mutable {
@@ -426,9 +514,35 @@ void CallManager::CreateAndDial(NewCall call, Callback<v1::Call> done) {
 }
 
 void CallManager::DialWithProvider(NewCall call, Callback<v1::Call> done) {
-  if (call.tenant->provider == v1::PROVIDER_TELNYX)
-    return DialTelnyx(std::move(call), std::move(done));
-  DialTwilio(std::move(call), std::move(done));
+  switch (call.tenant->provider) {
+    case v1::PROVIDER_TELNYX:
+      return DialTelnyx(std::move(call), std::move(done));
+    case v1::PROVIDER_EXOTEL:
+      return DialExotel(std::move(call), std::move(done));
+    default:
+      return DialTwilio(std::move(call), std::move(done));
+  }
+}
+
+void CallManager::DialExotel(NewCall call, Callback<v1::Call> done) {
+  boost::asio::post(
+      *provider_workers_, [this, call = std::move(call), done = std::move(done)]() mutable {
+        providers::ExotelConnect connect;
+        connect.from = call.to;  // Exotel dials `From` and connects it to the call flow
+        // Exotel does not sign callbacks: the adapter requires the tenant's token, so the URL
+        // carries it (never logged). CustomField carries the call id too.
+        connect.status_callback = config_->adapter.public_url + "/webhooks/exotel/" +
+                                  call.tenant->id + "/status?call_id=" + call.call_id +
+                                  "&token=" + http::PercentEncode(call.tenant->webhook_token);
+        connect.custom_field = call.call_id;
+        auto created = exotel_->Connect(call.tenant->exotel, connect);
+        if (!created.ok()) return ApplyDialFailure(call, created.status(), std::move(done));
+        // Exotel's "in-progress" here only means the request is being worked on; the status
+        // callbacks tell when the call is answered.
+        ProviderReport report;
+        report.provider_ids.set_call_sid(created->sid);
+        ApplyAndReply(call.call_id, report, std::move(done));
+      });
 }
 
 void CallManager::DialTwilio(NewCall call, Callback<v1::Call> done) {
@@ -501,6 +615,14 @@ void CallManager::HangupCall(const std::string& tenant_id, const std::string& id
   if (tenant == nullptr) return done(absl::InvalidArgumentError("unknown tenant " + tenant_id));
   FindCall(tenant_id, id, [this, tenant, done = std::move(done)](absl::StatusOr<v1::Call> call) {
     if (!call.ok()) return done(call.status());
+    if (call->provider() == v1::PROVIDER_EXOTEL || call->provider() == v1::PROVIDER_BOLNA) {
+      if (IsTerminal(call->status())) return done(std::move(*call));  // idempotent
+      return done(absl::FailedPreconditionError(
+          std::string(call->provider() == v1::PROVIDER_EXOTEL
+                          ? "Exotel offers no API to end a call in progress"
+                          : "Bolna calls are ended by the Bolna agent") +
+          " (call " + call->call_id() + ")"));
+    }
     if (call->provider() == v1::PROVIDER_TELNYX) {
       // Every live leg of the session, the other legs first: hanging up the PSTN leg from the
       // server is what spares the phone side the WebRTC SDK's USER_BUSY.
@@ -659,16 +781,25 @@ void CallManager::ReportProviderEvent(const ReportProviderEventRequest& request,
   if (config_->FindTenant(request.tenant_id()) == nullptr) {
     return done(absl::InvalidArgumentError("unknown tenant \"" + request.tenant_id() + "\""));
   }
-  if (request.provider() != v1::PROVIDER_TWILIO && request.provider() != v1::PROVIDER_TELNYX) {
-    return done(absl::InvalidArgumentError("unsupported provider"));
-  }
   // The provider id that names this call (a leg, for Telnyx; never the shared session id).
-  const std::string& provider_id = request.provider() == v1::PROVIDER_TELNYX
-                                       ? request.provider_ids().call_control_id()
-                                       : request.provider_ids().call_sid();
+  std::string provider_id;
+  switch (request.provider()) {
+    case v1::PROVIDER_TWILIO:
+    case v1::PROVIDER_EXOTEL:
+      provider_id = request.provider_ids().call_sid();
+      break;
+    case v1::PROVIDER_TELNYX:
+      provider_id = request.provider_ids().call_control_id();
+      break;
+    case v1::PROVIDER_BOLNA:
+      provider_id = request.provider_ids().execution_id();
+      break;
+    default:
+      return done(absl::InvalidArgumentError("unsupported provider"));
+  }
   if (request.call_id().empty() && provider_id.empty()) {
     return done(absl::InvalidArgumentError(
-        "the event names no call (call_id, CallSid or call_control_id)"));
+        "the event names no call (call_id, CallSid, call_control_id or execution id)"));
   }
   auto report = std::make_shared<ProviderReport>(ReportFrom(request));
   auto reply = [done](absl::StatusOr<Applied> applied) {
@@ -697,10 +828,24 @@ void CallManager::ReportProviderEvent(const ReportProviderEventRequest& request,
     auto stored = store_->FindCall(id);
     if (!stored.ok()) return reply(stored.status());
     if (stored->has_value()) {
-      // Only ended calls leave memory, and an ended call absorbs every later report.
-      Applied applied;
-      applied.call_id = (*stored)->call_id();
-      return reply(std::move(applied));
+      // Only ended calls leave memory, and an ended call's status absorbs every later report;
+      // but a recording or a price reported after the end still belongs to it.
+      if (!report->recording.has_value() && !report->price.has_value()) {
+        Applied applied;
+        applied.call_id = (*stored)->call_id();
+        return reply(std::move(applied));
+      }
+      if ((*stored)->tenant_id() != request.tenant_id()) {
+        return reply(absl::InvalidArgumentError("the event names a call of another tenant"));
+      }
+      std::unique_lock lock(mu_);
+      CallEntry* entry = registry_.Find((*stored)->call_id());
+      if (entry == nullptr) {
+        // Back into memory for a while; the loaded totals already count it.
+        entry = registry_.Add(std::move(**stored), "", /*count=*/false);
+        entry->persisted_ids = entry->call.provider_ids();
+      }
+      return ApplyLocked(entry, *report, lock, /*want_call=*/false, std::move(reply));
     }
     if (!request.call_id().empty()) {
       return reply(absl::NotFoundError("call " + request.call_id() + " not found"));
@@ -723,9 +868,10 @@ void CallManager::ReportProviderEvent(const ReportProviderEventRequest& request,
     call.set_status(v1::CALL_STATUS_QUEUED);
     SetTimestamp(now, call.mutable_create_time());
     CallProgress progress;
-    ApplyReport(*report, now, &call, &progress);
+    ApplyReport(*report, now, &call, &progress, RateFor(call));
     call.set_version(1);
     CallEntry* entry = registry_.Add(std::move(call), "");
+    MetricsMovedLocked(entry->call.tenant_id());
     entry->progress = progress;
     LinkSessionLocked(entry, now);
     Applied applied;

@@ -9,20 +9,24 @@
 // reader pool. Thread-safe.
 #pragma once
 
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include <boost/asio/thread_pool.hpp>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "callcontrol/internal/v1/provider_event_service.pb.h"
 #include "callcontrol/v1/call_control_service.pb.h"
 #include "common/config/config.h"
 #include "server/calls/call_registry.h"
+#include "server/providers/exotel_client.h"
 #include "server/providers/telnyx_client.h"
 #include "server/providers/twilio_client.h"
 #include "server/store/store.h"
@@ -41,16 +45,25 @@ class CallManager {
     // Waits `provider_backoff`, doubling, between attempts, on a timer (no worker sleeps).
     int provider_attempts = 4;
     absl::Duration provider_backoff = absl::Milliseconds(200);
+    // metrics:updated events are coalesced: at most one per tenant per interval, and one after
+    // the last change within at most one interval.
+    absl::Duration metrics_event_interval = absl::Milliseconds(250);
   };
 
   // `config` must outlive the manager; so must the store, pools and clients.
   CallManager(const config::Config* config, store::Store* store, boost::asio::thread_pool* readers,
               boost::asio::thread_pool* provider_workers, const providers::TwilioClient* twilio,
-              const providers::TelnyxClient* telnyx, const Options& options);
+              const providers::TelnyxClient* telnyx, const providers::ExotelClient* exotel,
+              const Options& options);
+
+  // Stops the metrics publisher after it published what is pending. Call before closing the
+  // store. Idempotent; the destructor calls it.
+  ~CallManager();
+  void Stop();
 
   // Loads active calls, counters and the last sequence from the store; ends calls that a
-  // previous run queued but never got a provider id for (they are marked FAILED). Call once
-  // before serving. Returns the store's error.
+  // previous run queued but never got a provider id for (they are marked FAILED); starts the
+  // metrics publisher. Call once before serving. Returns the store's error.
   absl::Status Load();
 
   // The last event sequence assigned (for the event bus at startup).
@@ -74,6 +87,9 @@ class CallManager {
                  Callback<v1::ListCallsResponse> done);
 
   v1::Metrics GetMetrics(const std::string& tenant_id) const;
+
+  // Every tenant's metrics (for the Prometheus endpoint), and how many calls are in memory.
+  std::vector<v1::Metrics> AllMetrics(size_t* calls_in_memory) const;
 
   // Applies a verified provider webhook. Unknown call id: kNotFound. A report for a provider id
   // never seen creates the call (calls placed outside callcontrol are tracked too). A call that
@@ -115,6 +131,12 @@ class CallManager {
   // skips the tenant check (internal use).
   void FindCall(const std::string& tenant_id, const std::string& id, Callback<v1::Call> done);
 
+  // The tenant's rate for the call's provider, or nullptr.
+  const config::Rate* RateFor(const v1::Call& call) const;
+  // Notes that `tenant_id`'s metrics moved; the publisher emits metrics:updated. Requires mu_.
+  void MetricsMovedLocked(const std::string& tenant_id);
+  // The publisher thread: commits one metrics:updated event per moved tenant per interval.
+  void PublishMetricsLoop();
   // Links `entry` (just changed, not yet committed) with the other legs in memory that share its
   // call_session_id: adds them to entry's linked_call_ids, adds entry to theirs and commits
   // their change (call:updated). Requires mu_.
@@ -133,6 +155,7 @@ class CallManager {
   void DialWithProvider(NewCall call, Callback<v1::Call> done);
   void DialTwilio(NewCall call, Callback<v1::Call> done);
   void DialTelnyx(NewCall call, Callback<v1::Call> done);
+  void DialExotel(NewCall call, Callback<v1::Call> done);
   // Marks the call FAILED with the provider's error and answers `done` with that error.
   void ApplyDialFailure(const NewCall& call, const absl::Status& error, Callback<v1::Call> done);
   void HangupTwilio(const std::string& call_id, const config::TenantConfig* tenant,
@@ -149,11 +172,16 @@ class CallManager {
   boost::asio::thread_pool* const provider_workers_;
   const providers::TwilioClient* const twilio_;
   const providers::TelnyxClient* const telnyx_;
+  const providers::ExotelClient* const exotel_;
   const Options options_;
 
   mutable std::mutex mu_;
-  CallRegistry registry_;      // guarded by mu_
-  int64_t last_sequence_ = 0;  // guarded by mu_
+  CallRegistry registry_;                           // guarded by mu_
+  int64_t last_sequence_ = 0;                       // guarded by mu_
+  absl::flat_hash_set<std::string> metrics_moved_;  // tenants, guarded by mu_
+  bool stopping_ = false;                           // guarded by mu_
+  std::condition_variable metrics_cv_;              // with mu_
+  std::thread metrics_publisher_;
 };
 
 }  // namespace callcontrol::calls

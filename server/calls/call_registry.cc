@@ -16,7 +16,31 @@ std::string IdempotencyIndexKey(const std::string& tenant_id, const std::string&
 
 }  // namespace
 
-CallEntry* CallRegistry::Add(v1::Call call, std::string request_hash) {
+Counted Counted::Of(const v1::Call& call) {
+  Counted c;
+  c.status = call.status();
+  c.duration_seconds = call.duration_seconds();
+  c.billable_seconds = call.billable_seconds();
+  if (call.has_cost()) {
+    c.currency = call.cost().currency_code();
+    c.cost_micros = call.cost().amount_micros();
+  }
+  return c;
+}
+
+void CallRegistry::CountEnded(Counts* c, const Counted& f, int sign) {
+  if (!IsTerminal(f.status)) return;
+  c->billable_seconds += sign * f.billable_seconds;
+  if (!f.currency.empty()) {
+    int64_t& micros = c->cost_micros[f.currency];
+    micros += sign * f.cost_micros;
+  }
+  if (f.status == v1::CALL_STATUS_COMPLETED) {
+    c->completed_duration_seconds += sign * f.duration_seconds;
+  }
+}
+
+CallEntry* CallRegistry::Add(v1::Call call, std::string request_hash, bool count) {
   auto entry = std::make_unique<CallEntry>();
   entry->call = std::move(call);
   entry->request_hash = std::move(request_hash);
@@ -28,19 +52,22 @@ CallEntry* CallRegistry::Add(v1::Call call, std::string request_hash) {
     by_idempotency_key_[IdempotencyIndexKey(raw->call.tenant_id(), raw->call.idempotency_key())] =
         raw;
   }
-  Counts& c = counts_[raw->call.tenant_id()];
-  c.by_status[raw->call.status()]++;
-  c.total++;
   if (IsTerminal(raw->call.status())) {
-    c.billable_seconds += raw->call.duration_seconds();
     ended_.emplace_back(FromTimestamp(raw->call.update_time()), id);
+  }
+  if (count) {
+    Counts& c = counts_[raw->call.tenant_id()];
+    c.by_status[raw->call.status()]++;
+    c.total++;
+    CountEnded(&c, Counted::Of(raw->call), +1);
   }
   return raw;
 }
 
 void CallRegistry::IndexAliases(CallEntry* entry) {
   const v1::ProviderIds& ids = entry->call.provider_ids();
-  for (const std::string* alias : {&ids.call_sid(), &ids.call_control_id(), &ids.call_leg_id()}) {
+  for (const std::string* alias :
+       {&ids.call_sid(), &ids.call_control_id(), &ids.call_leg_id(), &ids.execution_id()}) {
     if (!alias->empty()) by_alias_[*alias] = entry;
   }
   if (!ids.call_session_id().empty()) {
@@ -70,19 +97,22 @@ CallEntry* CallRegistry::FindByIdempotencyKey(const std::string& tenant_id,
   return it == by_idempotency_key_.end() ? nullptr : it->second;
 }
 
-void CallRegistry::Updated(CallEntry* entry, v1::CallStatus before, int64_t duration_before,
-                           absl::Time now) {
+bool CallRegistry::Updated(CallEntry* entry, const Counted& before, absl::Time now) {
   IndexAliases(entry);
   const v1::Call& call = entry->call;
+  const Counted after = Counted::Of(call);
+  if (after.status != before.status && IsTerminal(after.status) && !IsTerminal(before.status)) {
+    ended_.emplace_back(now, call.call_id());
+  }
+  if (after == before) return false;
   Counts& c = counts_[call.tenant_id()];
-  if (call.status() != before) {
-    if (--c.by_status[before] == 0) c.by_status.erase(before);
-    c.by_status[call.status()]++;
-    if (IsTerminal(call.status()) && !IsTerminal(before)) ended_.emplace_back(now, call.call_id());
+  if (after.status != before.status) {
+    if (--c.by_status[before.status] == 0) c.by_status.erase(before.status);
+    c.by_status[after.status]++;
   }
-  if (IsTerminal(call.status())) {
-    c.billable_seconds += call.duration_seconds() - (IsTerminal(before) ? duration_before : 0);
-  }
+  CountEnded(&c, before, -1);
+  CountEnded(&c, after, +1);
+  return true;
 }
 
 void CallRegistry::EvictExpired(absl::Time now) {
@@ -98,7 +128,8 @@ void CallRegistry::Remove(const std::string& call_id) {
   if (it == by_id_.end()) return;
   const v1::Call& call = it->second->call;
   const v1::ProviderIds& ids = call.provider_ids();
-  for (const std::string* alias : {&ids.call_sid(), &ids.call_control_id(), &ids.call_leg_id()}) {
+  for (const std::string* alias :
+       {&ids.call_sid(), &ids.call_control_id(), &ids.call_leg_id(), &ids.execution_id()}) {
     if (!alias->empty()) by_alias_.erase(*alias);
   }
   if (auto session = by_session_.find(ids.call_session_id()); session != by_session_.end()) {
@@ -112,12 +143,25 @@ void CallRegistry::Remove(const std::string& call_id) {
   by_id_.erase(it);
 }
 
-void CallRegistry::AddCounts(const std::string& tenant_id, v1::CallStatus status, int64_t calls,
-                             int64_t duration_seconds) {
+void CallRegistry::AddCounts(const std::string& tenant_id, v1::CallStatus status,
+                             const StoredCounts& counts) {
   Counts& c = counts_[tenant_id];
-  c.by_status[status] += calls;
-  c.total += calls;
-  if (IsTerminal(status)) c.billable_seconds += duration_seconds;
+  c.by_status[status] += counts.calls;
+  c.total += counts.calls;
+  Counted sum;
+  sum.status = status;
+  sum.duration_seconds = counts.duration_seconds;
+  sum.billable_seconds = counts.billable_seconds;
+  sum.currency = counts.currency;
+  sum.cost_micros = counts.cost_micros;
+  CountEnded(&c, sum, +1);
+}
+
+std::vector<std::string> CallRegistry::Tenants() const {
+  std::vector<std::string> out;
+  out.reserve(counts_.size());
+  for (const auto& [tenant, counts] : counts_) out.push_back(tenant);
+  return out;
 }
 
 v1::Metrics CallRegistry::Metrics(const std::string& tenant_id) const {
@@ -128,6 +172,17 @@ v1::Metrics CallRegistry::Metrics(const std::string& tenant_id) const {
   const Counts& c = it->second;
   m.set_total_calls(c.total);
   m.set_billable_seconds(c.billable_seconds);
+  for (const auto& [currency, micros] : c.cost_micros) {
+    v1::Money* cost = m.add_total_cost();
+    cost->set_currency_code(currency);
+    cost->set_amount_micros(micros);
+  }
+  if (auto it = c.by_status.find(v1::CALL_STATUS_COMPLETED);
+      it != c.by_status.end() && it->second > 0) {
+    m.set_completed_calls(it->second);
+    m.set_average_duration_seconds(static_cast<double>(c.completed_duration_seconds) /
+                                   static_cast<double>(it->second));
+  }
   int64_t active = 0;
   for (const auto& [status, n] : c.by_status) {
     if (n == 0) continue;

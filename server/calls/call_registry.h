@@ -28,6 +28,23 @@ struct CallEntry {
   v1::ProviderIds persisted_ids;
 };
 
+// The figures of one call that the tenant's metrics count; compare before and after a change.
+struct Counted {
+  v1::CallStatus status = v1::CALL_STATUS_UNSPECIFIED;
+  int64_t duration_seconds = 0;
+  int64_t billable_seconds = 0;
+  std::string currency;  // "" = no cost
+  int64_t cost_micros = 0;
+
+  static Counted Of(const v1::Call& call);
+  bool operator==(const Counted& o) const {
+    return status == o.status && duration_seconds == o.duration_seconds &&
+           billable_seconds == o.billable_seconds && currency == o.currency &&
+           cost_micros == o.cost_micros;
+  }
+  bool operator!=(const Counted& o) const { return !(*this == o); }
+};
+
 class CallRegistry {
  public:
   struct Options {
@@ -37,8 +54,10 @@ class CallRegistry {
   };
   explicit CallRegistry(const Options& options) : options_(options) {}
 
-  // Adds a call (new, or loaded at startup) and counts it. Returns the entry.
-  CallEntry* Add(v1::Call call, std::string request_hash);
+  // Adds a call (new, or loaded at startup) and counts it in its tenant's metrics, unless
+  // `count` is false (an ended call read back from the store, already in the loaded counts).
+  // Returns the entry.
+  CallEntry* Add(v1::Call call, std::string request_hash, bool count = true);
 
   // Finds a call by callcontrol id or provider id (CallSid, call_control_id, call_leg_id; a
   // call_session_id finds the session's first leg). nullptr if not in memory.
@@ -47,16 +66,26 @@ class CallRegistry {
   std::vector<CallEntry*> Session(const std::string& session_id);
   CallEntry* FindByIdempotencyKey(const std::string& tenant_id, const std::string& key);
 
-  // Re-indexes `entry` after a change: new provider ids, counters moved from `before` status and
-  // duration, and the ended-call clock started when it became terminal.
-  void Updated(CallEntry* entry, v1::CallStatus before, int64_t duration_before, absl::Time now);
+  // Re-indexes `entry` after a change: new provider ids, counters moved from `before`, and the
+  // ended-call clock started when it became terminal. Returns true when the tenant's metrics
+  // moved.
+  bool Updated(CallEntry* entry, const Counted& before, absl::Time now);
 
   // Drops ended calls older than the linger time (or beyond the cap).
   void EvictExpired(absl::Time now);
 
-  // Adds counts loaded from the store (calls not in memory).
-  void AddCounts(const std::string& tenant_id, v1::CallStatus status, int64_t calls,
-                 int64_t duration_seconds);
+  // Adds figures loaded from the store for ended calls not in memory.
+  struct StoredCounts {
+    int64_t calls = 0;
+    int64_t duration_seconds = 0;
+    int64_t billable_seconds = 0;
+    std::string currency;  // "" = no cost
+    int64_t cost_micros = 0;
+  };
+  void AddCounts(const std::string& tenant_id, v1::CallStatus status, const StoredCounts& counts);
+
+  // Tenants with at least one call counted.
+  std::vector<std::string> Tenants() const;
 
   v1::Metrics Metrics(const std::string& tenant_id) const;
   size_t size() const { return by_id_.size(); }
@@ -66,7 +95,11 @@ class CallRegistry {
     std::map<int, int64_t> by_status;
     int64_t total = 0;
     int64_t billable_seconds = 0;
+    std::map<std::string, int64_t> cost_micros;  // by currency
+    int64_t completed_duration_seconds = 0;      // over calls ended COMPLETED
   };
+  // Adds (sign +1) or removes (-1) an ended call's figures.
+  static void CountEnded(Counts* c, const Counted& figures, int sign);
   void IndexAliases(CallEntry* entry);
   void Remove(const std::string& call_id);
 

@@ -4,6 +4,7 @@
 
 #include "callcontrol/internal/v1/call_progress.pb.h"
 #include "google/protobuf/util/time_util.h"
+#include "server/calls/billing.h"
 #include "server/calls/call_status.h"
 
 namespace callcontrol::calls {
@@ -15,12 +16,54 @@ bool FillIfEmpty(const std::string& value, std::string* field) {
   return true;
 }
 
+// Adds `recording`, or updates the one with the same id (else URL). Returns true on a change.
+bool MergeRecording(const v1::Recording& recording, v1::Call* call) {
+  for (v1::Recording& existing : *call->mutable_recordings()) {
+    const bool same = recording.recording_id().empty()
+                          ? existing.url() == recording.url()
+                          : existing.recording_id() == recording.recording_id();
+    if (!same) continue;
+    bool changed = FillIfEmpty(recording.url(), existing.mutable_url());
+    if (!recording.status().empty() && existing.status() != recording.status()) {
+      existing.set_status(recording.status());
+      changed = true;
+    }
+    if (recording.duration_seconds() > 0 &&
+        existing.duration_seconds() != recording.duration_seconds()) {
+      existing.set_duration_seconds(recording.duration_seconds());
+      changed = true;
+    }
+    return changed;
+  }
+  if (recording.url().empty() && recording.recording_id().empty()) return false;
+  *call->add_recordings() = recording;
+  return true;
+}
+
+// Sets billable_seconds and (unless the provider priced the call) cost of an ended call.
+bool ApplyBilling(const config::Rate* rate, v1::Call* call) {
+  const Bill bill = ComputeBill(call->duration_seconds(), rate);
+  bool changed = false;
+  if (call->billable_seconds() != bill.billable_seconds) {
+    call->set_billable_seconds(bill.billable_seconds);
+    changed = true;
+  }
+  if (!call->cost_reported_by_provider() && bill.cost.has_value() &&
+      (!call->has_cost() || call->cost().amount_micros() != bill.cost->amount_micros() ||
+       call->cost().currency_code() != bill.cost->currency_code())) {
+    *call->mutable_cost() = *bill.cost;
+    changed = true;
+  }
+  return changed;
+}
+
 bool MergeProviderIds(const v1::ProviderIds& in, v1::ProviderIds* out) {
   bool changed = false;
   changed |= FillIfEmpty(in.call_sid(), out->mutable_call_sid());
   changed |= FillIfEmpty(in.call_control_id(), out->mutable_call_control_id());
   changed |= FillIfEmpty(in.call_leg_id(), out->mutable_call_leg_id());
   changed |= FillIfEmpty(in.call_session_id(), out->mutable_call_session_id());
+  changed |= FillIfEmpty(in.execution_id(), out->mutable_execution_id());
   return changed;
 }
 
@@ -54,7 +97,7 @@ absl::Time FromTimestamp(const google::protobuf::Timestamp& ts) {
 }
 
 bool ApplyReport(const ProviderReport& report, absl::Time now, v1::Call* call,
-                 CallProgress* progress) {
+                 CallProgress* progress, const config::Rate* rate) {
   bool changed = false;
   if (!report.provider_event_id.empty() &&
       std::find(progress->applied_event_ids.begin(), progress->applied_event_ids.end(),
@@ -134,6 +177,16 @@ bool ApplyReport(const ProviderReport& report, absl::Time now, v1::Call* call,
       changed = true;
     }
   }
+
+  if (report.recording.has_value()) changed |= MergeRecording(*report.recording, call);
+  if (report.price.has_value() && (!call->cost_reported_by_provider() ||
+                                   call->cost().amount_micros() != report.price->amount_micros() ||
+                                   call->cost().currency_code() != report.price->currency_code())) {
+    *call->mutable_cost() = *report.price;
+    call->set_cost_reported_by_provider(true);
+    changed = true;
+  }
+  if (IsTerminal(call->status())) changed |= ApplyBilling(rate, call);
 
   if (changed && !report.provider_event_id.empty()) {
     progress->applied_event_ids.push_back(report.provider_event_id);

@@ -22,6 +22,7 @@
 
 #include "absl/time/time.h"
 #include "callcontrol/v1/call.pb.h"
+#include "common/config/config.h"
 
 namespace callcontrol::calls {
 
@@ -40,6 +41,8 @@ struct ProviderReport {
   std::string error_message;      // set by StartCall when the provider refused
   std::string provider_event_id;  // "" = the provider gives none
   std::optional<v1::Hangup> hangup;
+  std::optional<v1::Recording> recording;
+  std::optional<v1::Money> price;  // the provider's price for the whole call
 };
 
 // Per-call bookkeeping kept next to the Call, persisted with it.
@@ -60,8 +63,11 @@ struct CallProgress {
 
 // Applies `report` to `call` at time `now`. Returns true if the call changed; then `version` is
 // incremented and `update_time` is `now`. `call.status` must not be UNSPECIFIED.
+// Also, even on an ended call: a recording is added (or updated, matched by recording id, else
+// URL); a provider price replaces the cost. Once the call has ended, billable_seconds and (unless
+// the provider priced it) cost follow from its duration and `rate` (billing.h; nullptr = none).
 bool ApplyReport(const ProviderReport& report, absl::Time now, v1::Call* call,
-                 CallProgress* progress);
+                 CallProgress* progress, const config::Rate* rate = nullptr);
 
 // Converts between absl::Time and google.protobuf.Timestamp.
 void SetTimestamp(absl::Time t, google::protobuf::Timestamp* ts);

@@ -52,17 +52,31 @@ const char* const kMigrations[] = {
     INSERT INTO call_aliases(alias, call_id)
       SELECT call_sid, call_id FROM calls WHERE call_sid IS NOT NULL;
     )sql",
+    // 3: billing. The per-tenant totals read at startup come from one covering index.
+    R"sql(
+    ALTER TABLE calls ADD COLUMN billable_seconds INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE calls ADD COLUMN currency TEXT;
+    ALTER TABLE calls ADD COLUMN cost_micros INTEGER NOT NULL DEFAULT 0;
+    UPDATE calls SET billable_seconds = duration_seconds WHERE status >= 5;
+    DROP INDEX calls_by_tenant_status;
+    CREATE INDEX calls_totals ON calls(tenant_id, status, currency, duration_seconds,
+                                       billable_seconds, cost_micros);
+    )sql",
 };
 constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
 constexpr char kUpsertCall[] = R"sql(
   INSERT INTO calls(call_id, tenant_id, status, create_time_us, update_time_us, idempotency_key,
-                    request_hash, call_sid, duration_seconds, data, progress)
-  VALUES(?1, ?2, ?3, ?4, ?5, NULLIF(?6, ''), NULLIF(?7, ''), NULLIF(?8, ''), ?9, ?10, ?11)
+                    request_hash, call_sid, duration_seconds, data, progress, billable_seconds,
+                    currency, cost_micros)
+  VALUES(?1, ?2, ?3, ?4, ?5, NULLIF(?6, ''), NULLIF(?7, ''), NULLIF(?8, ''), ?9, ?10, ?11, ?12,
+         NULLIF(?13, ''), ?14)
   ON CONFLICT(call_id) DO UPDATE SET
     status = excluded.status, update_time_us = excluded.update_time_us,
     call_sid = excluded.call_sid, duration_seconds = excluded.duration_seconds,
-    data = excluded.data, progress = excluded.progress)sql";
+    data = excluded.data, progress = excluded.progress,
+    billable_seconds = excluded.billable_seconds, currency = excluded.currency,
+    cost_micros = excluded.cost_micros)sql";
 constexpr char kInsertAlias[] = "INSERT OR IGNORE INTO call_aliases(alias, call_id) VALUES(?1, ?2)";
 constexpr char kInsertEvent[] = "INSERT INTO events(sequence, tenant_id, data) VALUES(?1, ?2, ?3)";
 
@@ -231,11 +245,19 @@ absl::StatusOr<LoadedState> Store::Load() {
     state.oldest_sequence = range.getColumn(1).getInt64();
     oldest_sequence_.store(state.oldest_sequence, std::memory_order_release);
     SQLite::Statement counts(*writer_db_,
-                             "SELECT tenant_id, status, COUNT(*), SUM(duration_seconds) "
-                             "FROM calls GROUP BY tenant_id, status");
+                             "SELECT tenant_id, status, IFNULL(currency, ''), COUNT(*), "
+                             "SUM(duration_seconds), SUM(billable_seconds), SUM(cost_micros) "
+                             "FROM calls GROUP BY tenant_id, status, currency");
     while (counts.executeStep()) {
-      state.counts.push_back({counts.getColumn(0).getString(), counts.getColumn(1).getInt(),
-                              counts.getColumn(2).getInt64(), counts.getColumn(3).getInt64()});
+      LoadedState::Count c;
+      c.tenant_id = counts.getColumn(0).getString();
+      c.status = counts.getColumn(1).getInt();
+      c.currency = counts.getColumn(2).getString();
+      c.calls = counts.getColumn(3).getInt64();
+      c.duration_seconds = counts.getColumn(4).getInt64();
+      c.billable_seconds = counts.getColumn(5).getInt64();
+      c.cost_micros = counts.getColumn(6).getInt64();
+      state.counts.push_back(std::move(c));
     }
   } catch (const SQLite::Exception& e) {
     return FromSqlite(e, "loading state");
@@ -328,6 +350,9 @@ absl::Status Store::CommitBatch(std::vector<Pending>& batch) {
         } else {
           upsert.bindNoCopy(11, c->progress.data(), static_cast<int>(c->progress.size()));
         }
+        upsert.bind(12, static_cast<int64_t>(c->billable_seconds));
+        upsert.bindNoCopy(13, c->currency);
+        upsert.bind(14, static_cast<int64_t>(c->cost_micros));
         upsert.exec();
         upsert.reset();
         for (const auto& alias : c->new_aliases) {

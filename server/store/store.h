@@ -44,6 +44,9 @@ struct CallRow {
   std::string request_hash;     // fingerprint of the StartCall request ("" = none)
   std::string call_sid;
   int64_t duration_seconds = 0;
+  int64_t billable_seconds = 0;
+  std::string currency;  // of the cost; "" = none
+  int64_t cost_micros = 0;
   std::string data;      // serialized v1::Call
   std::string progress;  // serialized internal.v1.CallProgress ("" = none)
   // Provider ids to add to the alias index (CallSid, call_control_id, call_leg_id,
@@ -77,8 +80,11 @@ struct LoadedState {
     int status = 0;
     int64_t calls = 0;
     int64_t duration_seconds = 0;
+    int64_t billable_seconds = 0;
+    std::string currency;  // "" = calls without a cost
+    int64_t cost_micros = 0;
   };
-  std::vector<Count> counts;  // per tenant and status
+  std::vector<Count> counts;  // per tenant, status and currency
 };
 
 struct ListQuery {

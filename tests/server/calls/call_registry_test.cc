@@ -28,8 +28,9 @@ TEST(CallRegistryTest, FindsByIdAliasAndIdempotencyKey) {
   v1::Call c = NewCall("call_a", "acme");
   c.set_idempotency_key("k1");
   CallEntry* e = registry.Add(c, "h");
+  const Counted before = Counted::Of(e->call);
   e->call.mutable_provider_ids()->set_call_sid("CA1");
-  registry.Updated(e, v1::CALL_STATUS_QUEUED, 0, kT0);
+  EXPECT_FALSE(registry.Updated(e, before, kT0));  // new ids, same figures
   EXPECT_EQ(registry.Find("call_a"), e);
   EXPECT_EQ(registry.Find("CA1"), e);
   EXPECT_EQ(registry.FindByIdempotencyKey("acme", "k1"), e);
@@ -41,9 +42,11 @@ TEST(CallRegistryTest, CountsFollowStatusChangesPerTenant) {
   CallEntry* a = registry.Add(NewCall("call_a", "acme"), "");
   registry.Add(NewCall("call_b", "acme"), "");
   registry.Add(NewCall("call_c", "globex"), "");
+  Counted before = Counted::Of(a->call);
   a->call.set_status(v1::CALL_STATUS_COMPLETED);
   a->call.set_duration_seconds(125);
-  registry.Updated(a, v1::CALL_STATUS_QUEUED, 0, kT0);
+  a->call.set_billable_seconds(125);
+  EXPECT_TRUE(registry.Updated(a, before, kT0));
 
   const v1::Metrics m = registry.Metrics("acme");
   EXPECT_EQ(m.total_calls(), 2);
@@ -54,8 +57,10 @@ TEST(CallRegistryTest, CountsFollowStatusChangesPerTenant) {
   EXPECT_EQ(registry.Metrics("globex").total_calls(), 1);
 
   // A later report fills the duration of an ended call: billable seconds follow.
+  before = Counted::Of(a->call);
   a->call.set_duration_seconds(130);
-  registry.Updated(a, v1::CALL_STATUS_COMPLETED, 125, kT0);
+  a->call.set_billable_seconds(130);
+  EXPECT_TRUE(registry.Updated(a, before, kT0));
   EXPECT_EQ(registry.Metrics("acme").billable_seconds(), 130);
 }
 
@@ -63,8 +68,9 @@ TEST(CallRegistryTest, EvictsEndedCallsAfterTheLingerButKeepsCounts) {
   CallRegistry registry({.terminal_linger = absl::Minutes(1), .max_lingering = 100});
   CallEntry* a = registry.Add(NewCall("call_a", "acme"), "");
   registry.Add(NewCall("call_b", "acme"), "");
+  const Counted before = Counted::Of(a->call);
   a->call.set_status(v1::CALL_STATUS_BUSY);
-  registry.Updated(a, v1::CALL_STATUS_QUEUED, 0, kT0);
+  registry.Updated(a, before, kT0);
   registry.EvictExpired(kT0 + absl::Seconds(30));
   EXPECT_NE(registry.Find("call_a"), nullptr);
   registry.EvictExpired(kT0 + absl::Minutes(2));
