@@ -8,7 +8,10 @@
 #include "server/api/grpc_server.h"
 #include "server/api/provider_event_service.h"
 #include "server/calls/call_manager.h"
+#include "server/daemon_metrics.h"
 #include "server/events/event_bus.h"
+#include "server/observability/metric_families.h"
+#include "server/observability/metrics_endpoint.h"
 #include "server/providers/exotel_client.h"
 #include "server/providers/telnyx_client.h"
 #include "server/providers/twilio_client.h"
@@ -65,9 +68,24 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(config::Config config) {
   if (!server.ok()) return server.status();
   d->server_ = std::move(server->server);
   d->grpc_port_ = server->port;
+  if (!dc.metrics_listen.empty()) {
+    d->collectable_ = std::make_shared<observability::CallbackCollectable>(
+        [manager = d->manager_.get(), bus = d->bus_.get(), store = d->store_.get()] {
+          return CollectDaemonMetrics(*manager, *bus, *store);
+        });
+    auto endpoint = observability::MetricsEndpoint::Start(dc.metrics_listen, {d->collectable_});
+    if (!endpoint.ok()) return endpoint.status();
+    d->metrics_endpoint_ = *std::move(endpoint);
+    log->info("serving Prometheus metrics on {} port={}", dc.metrics_listen,
+              d->metrics_endpoint_->port());
+  }
   log->info("serving gRPC on {} port={} db={} tenants={}", dc.grpc_listen, d->grpc_port_, dc.db,
             d->config_.tenants.size());
   return d;
+}
+
+int Daemon::metrics_port() const {
+  return metrics_endpoint_ == nullptr ? 0 : metrics_endpoint_->port();
 }
 
 Daemon::~Daemon() { Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5)); }
@@ -76,6 +94,7 @@ void Daemon::Shutdown(std::chrono::system_clock::time_point deadline) {
   if (shut_down_) return;
   shut_down_ = true;
   auto log = logging::Get("daemon");
+  if (metrics_endpoint_) metrics_endpoint_->Shutdown();
   if (server_) {
     log->info("shutting down");
     server_->Shutdown(deadline);

@@ -16,7 +16,14 @@ namespace grpc {
 class Server;
 }
 
+namespace prometheus {
+class Collectable;
+}
+
 namespace callcontrol {
+namespace observability {
+class MetricsEndpoint;
+}
 namespace store {
 class Store;
 }
@@ -46,6 +53,8 @@ class Daemon {
 
   // The bound gRPC port.
   int grpc_port() const { return grpc_port_; }
+  // The bound Prometheus port, or 0 when daemon.metrics_listen is empty.
+  int metrics_port() const;
 
   // Stops accepting RPCs, lets those in flight finish until `deadline` (then cancels them), waits
   // for provider requests, commits what is queued and closes the database. Idempotent.
@@ -67,6 +76,8 @@ class Daemon {
   std::unique_ptr<api::CallControlServiceImpl> public_service_;
   std::unique_ptr<api::ProviderEventServiceImpl> provider_event_service_;
   std::unique_ptr<grpc::Server> server_;
+  std::shared_ptr<prometheus::Collectable> collectable_;
+  std::unique_ptr<observability::MetricsEndpoint> metrics_endpoint_;
   int grpc_port_ = 0;
   bool shut_down_ = false;
 };

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   std::string grpc_listen;
   std::string db;
   std::string public_url;
+  std::string metrics_listen;
   std::string log_level = "info";
   int provider_workers = 0;
   app.add_option("--config", config_path,
@@ -33,6 +34,9 @@ int main(int argc, char** argv) {
   app.add_option("--provider-workers", provider_workers,
                  "threads making provider REST calls; default from config, 4")
       ->check(CLI::Range(1, 256));
+  app.add_option("--metrics-listen", metrics_listen,
+                 "serve Prometheus text exposition (GET /metrics: calls, events, store) on "
+                 "host:port (port 0 = any); default from config daemon.metrics_listen, off");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off");
   CLI11_PARSE(app, argc, argv);
   // Debian's Abseil is built with mutex deadlock detection on, which costs ~5% CPU per request
@@ -55,6 +59,7 @@ int main(int argc, char** argv) {
     config->adapter.public_url = public_url;
   }
   if (provider_workers > 0) config->daemon.provider_workers = provider_workers;
+  if (!metrics_listen.empty()) config->daemon.metrics_listen = metrics_listen;
 
   // Take SIGINT/SIGTERM synchronously: blocked here, before any thread starts, so every thread
   // inherits the mask and sigwait() below receives them.
@@ -68,6 +73,9 @@ int main(int argc, char** argv) {
   if (!daemon.ok()) {
     std::cerr << "callcontrold: " << daemon.status().message() << "\n";
     return 1;
+  }
+  if ((*daemon)->metrics_port() > 0) {
+    std::cout << "callcontrold metrics on port " << (*daemon)->metrics_port() << std::endl;
   }
   std::cout << "callcontrold listening on port " << (*daemon)->grpc_port() << std::endl;
   int sig = 0;

@@ -71,9 +71,10 @@ absl::Status ReadInt(const json& obj, const std::string& where, const char* key,
 
 absl::Status ParseDaemon(const json& j, DaemonConfig* d) {
   const std::string w = "daemon";
-  CONFIG_RETURN_IF_ERROR(CheckKeys(j, w,
-                                   {"grpc_listen", "db", "provider_workers", "event_retention",
-                                    "subscriber_queue_limit", "internal_api_key"}));
+  CONFIG_RETURN_IF_ERROR(
+      CheckKeys(j, w,
+                {"grpc_listen", "db", "provider_workers", "event_retention",
+                 "subscriber_queue_limit", "internal_api_key", "metrics_listen"}));
   CONFIG_RETURN_IF_ERROR(ReadString(j, w, "grpc_listen", &d->grpc_listen));
   CONFIG_RETURN_IF_ERROR(ReadString(j, w, "db", &d->db));
   CONFIG_RETURN_IF_ERROR(ReadInt(j, w, "provider_workers", 1, &d->provider_workers));
@@ -81,6 +82,7 @@ absl::Status ParseDaemon(const json& j, DaemonConfig* d) {
   CONFIG_RETURN_IF_ERROR(
       ReadInt<int64_t>(j, w, "subscriber_queue_limit", 16, &d->subscriber_queue_limit));
   CONFIG_RETURN_IF_ERROR(ReadString(j, w, "internal_api_key", &d->internal_api_key));
+  CONFIG_RETURN_IF_ERROR(ReadString(j, w, "metrics_listen", &d->metrics_listen));
   return absl::OkStatus();
 }
 

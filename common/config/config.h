@@ -8,7 +8,8 @@
 //     "daemon":  { "grpc_listen": "127.0.0.1:50051", "db": "var/callcontrol.db",
 //                  "provider_workers": 4, "event_retention": 1000000,
 //                  "subscriber_queue_limit": 10000,
-//                  "internal_api_key": "${CALLCONTROL_INTERNAL_KEY}" },          (required)
+//                  "internal_api_key": "${CALLCONTROL_INTERNAL_KEY}",            (required)
+//                  "metrics_listen": "127.0.0.1:9464" },
 //     "adapter": { "listen": "127.0.0.1:8080", "public_url": "http://127.0.0.1:8080",
 //                  "daemon_address": "127.0.0.1:50051", "io_threads": 2 },
 //     "tenants": [ { "id": "acme", "provider": "twilio", "default_from": "+15005550006",
@@ -62,6 +63,9 @@ struct DaemonConfig {
   // The credential webhook-adapter presents to the daemon's internal ProviderEventService
   // (`authorization: Bearer <key>`). A secret shared by both processes; never logged.
   std::string internal_api_key;
+  // Where to serve Prometheus text exposition (GET /metrics: call, event and store figures);
+  // "" = not served.
+  std::string metrics_listen;
 };
 
 struct AdapterConfig {

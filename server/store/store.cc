@@ -216,6 +216,7 @@ void Store::Submit(Mutation mutation, Done done) {
     std::lock_guard lock(queue_mu_);
     if (!closing_) {
       queue_.push_back(Pending{std::move(mutation), std::move(done)});
+      stat_queued_.fetch_add(1, std::memory_order_relaxed);
       queue_cv_.notify_one();
       return;
     }
@@ -285,6 +286,7 @@ void Store::WriterLoop() {
     // order, so they must not be dropped. If the disk stays unwritable the daemon stops (a
     // restart reloads the durable state; nothing acknowledged is lost).
     absl::Status status;
+    const absl::Time commit_start = absl::Now();
     for (int attempt = 0; attempt < 20; ++attempt) {
       status = CommitBatch(batch);
       if (status.ok()) break;
@@ -305,6 +307,12 @@ void Store::WriterLoop() {
         last_sequence = e.sequence;
       }
     }
+    stat_commits_.fetch_add(1, std::memory_order_relaxed);
+    stat_mutations_.fetch_add(static_cast<int64_t>(batch.size()), std::memory_order_relaxed);
+    stat_events_.fetch_add(static_cast<int64_t>(events.size()), std::memory_order_relaxed);
+    stat_commit_micros_.fetch_add(absl::ToInt64Microseconds(absl::Now() - commit_start),
+                                  std::memory_order_relaxed);
+    stat_queued_.fetch_sub(static_cast<int64_t>(batch.size()), std::memory_order_relaxed);
     if (listener_ && !events.empty()) listener_(events);
     // Answer on the completion thread; the writer goes on to the next commit.
     boost::asio::post(*completions_, [dones = TakeDones(batch)]() mutable {
@@ -317,6 +325,16 @@ void Store::WriterLoop() {
       PruneEvents(last_sequence);
     }
   }
+}
+
+Store::Stats Store::stats() const {
+  Stats s;
+  s.commits = stat_commits_.load(std::memory_order_relaxed);
+  s.mutations = stat_mutations_.load(std::memory_order_relaxed);
+  s.events = stat_events_.load(std::memory_order_relaxed);
+  s.commit_seconds = static_cast<double>(stat_commit_micros_.load(std::memory_order_relaxed)) / 1e6;
+  s.queued = stat_queued_.load(std::memory_order_relaxed);
+  return s;
 }
 
 std::vector<Store::Done> Store::TakeDones(std::vector<Pending>& batch) {

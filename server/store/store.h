@@ -152,6 +152,16 @@ class Store {
   // Smallest sequence still in the log (0 if empty). Events before it were pruned.
   int64_t oldest_sequence() const { return oldest_sequence_.load(std::memory_order_acquire); }
 
+  // Running figures for monitoring (Prometheus), read without locking.
+  struct Stats {
+    int64_t commits = 0;        // transactions committed
+    int64_t mutations = 0;      // mutations in them
+    int64_t events = 0;         // events appended
+    double commit_seconds = 0;  // time spent committing (sum)
+    int64_t queued = 0;         // mutations waiting for the writer now
+  };
+  Stats stats() const;
+
   // Stops the writer after committing everything queued. Idempotent; the destructor calls it.
   void Close();
 
@@ -190,6 +200,11 @@ class Store {
 
   std::unique_ptr<boost::asio::thread_pool> completions_;
   std::atomic<int64_t> oldest_sequence_{0};
+  std::atomic<int64_t> stat_commits_{0};
+  std::atomic<int64_t> stat_mutations_{0};
+  std::atomic<int64_t> stat_events_{0};
+  std::atomic<int64_t> stat_commit_micros_{0};
+  std::atomic<int64_t> stat_queued_{0};
   int64_t commits_since_prune_ = 0;
 };
 

@@ -13,6 +13,7 @@
 
 #include "callcontrol/internal/v1/provider_event_service.grpc.pb.h"
 #include "callcontrol/v1/call_control_service.grpc.pb.h"
+#include "common/http/http_client.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -41,7 +42,8 @@ class DaemonTest : public ::testing::Test {
  protected:
   void StartDaemon() {
     auto config = config::ParseConfig(R"({
-      "daemon": {"grpc_listen": "127.0.0.1:0", "internal_api_key": ")" +
+      "daemon": {"grpc_listen": "127.0.0.1:0", "metrics_listen": "127.0.0.1:0",
+                 "internal_api_key": ")" +
                                       std::string(kInternalKey) + R"(", "db": ")" +
                                       dir_.File("cc.db") + R"("},
       "tenants": [{"id": "acme", "default_from": "+15005550006",
@@ -404,6 +406,27 @@ TEST_F(DaemonTest, ATenantNeverSeesAnotherTenantsCall) {
   EXPECT_EQ(events[0].tenant_id(), "globex");
   EXPECT_EQ(events[0].call().provider_ids().call_leg_id(), "g1");
   EXPECT_GT(events[0].sequence(), 5);
+  StopDaemon();
+}
+
+TEST_F(DaemonTest, ServesPrometheusTextWithTheTenantsFigures) {
+  StartDaemon();
+  for (int i = 1; i <= 3; ++i) RunCall(i);
+  ASSERT_GT(daemon_->metrics_port(), 0);
+  http::HttpClient client;
+  http::ClientRequest request;
+  request.url = "http://127.0.0.1:" + std::to_string(daemon_->metrics_port()) + "/metrics";
+  auto response = client.Send(request);
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->status, 200);
+  const std::string& body = response->body;
+  EXPECT_NE(body.find("# TYPE callcontrol_calls_total counter"), std::string::npos) << body;
+  EXPECT_NE(body.find("callcontrol_calls_total{tenant=\"acme\"} 3"), std::string::npos) << body;
+  EXPECT_NE(body.find("callcontrol_billable_seconds_total{tenant=\"acme\"} 21"),
+            std::string::npos);
+  EXPECT_NE(body.find("callcontrol_calls{status=\"completed\",tenant=\"acme\"} 3"),
+            std::string::npos);
+  EXPECT_NE(body.find("callcontrol_store_commits_total"), std::string::npos);
   StopDaemon();
 }
 
