@@ -30,6 +30,7 @@ absl::StatusOr<std::unique_ptr<Adapter>> Adapter::Start(const config::Config& co
   http::HttpServer::Options http_options;
   http_options.listen = config.adapter.listen;
   http_options.io_threads = config.adapter.io_threads;
+  http_options.max_body_bytes = kMaxWebhookBodyBytes;
   const WebhookRouter* router_ptr = adapter->router_.get();
   auto http = http::HttpServer::Start(
       http_options, [router_ptr](http::Request&& request, http::Responder respond) {

@@ -29,8 +29,9 @@ int main(int argc, char** argv) {
 
   CLI::App app{
       "webhook-adapter: verifies provider webhooks (Twilio X-Twilio-Signature, Telnyx Ed25519 "
-      "telnyx-signature-ed25519), forwards them to callcontrold over gRPC (presenting "
-      "daemon.internal_api_key) and answers the provider once the daemon has recorded them."};
+      "telnyx-signature-ed25519, Exotel and Bolna by the tenant's webhook_token), forwards them "
+      "to callcontrold over gRPC (presenting daemon.internal_api_key) and answers the provider "
+      "once the daemon has recorded them. Serves GET /healthz and Prometheus GET /metrics."};
   std::string config_path;
   std::string listen;
   std::string public_url;
@@ -39,8 +40,9 @@ int main(int argc, char** argv) {
   double daemon_deadline_seconds = 5.0;
   std::string log_level = "info";
   app.add_option("--config", config_path,
-                 "JSON config file shared with callcontrold (tenants with Twilio auth tokens "
-                 "and Telnyx public keys, adapter section, daemon.internal_api_key)")
+                 "JSON config file shared with callcontrold (tenants with Twilio auth tokens, "
+                 "Telnyx public keys and webhook tokens, adapter section, "
+                 "daemon.internal_api_key)")
       ->required();
   app.add_option("--listen", listen,
                  "HTTP listen address host:port, port 0 picks a free one (overrides "

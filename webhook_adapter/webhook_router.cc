@@ -1,22 +1,29 @@
 #include "webhook_adapter/webhook_router.h"
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <chrono>
 #include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
-#include "common/http/form.h"
 #include "common/logging.h"
+#include "providers/bolna/bolna_execution.h"
+#include "providers/exotel/exotel_callback.h"
 #include "providers/telnyx/telnyx_event.h"
 #include "providers/telnyx/telnyx_signature.h"
 #include "providers/twilio/twilio_signature.h"
+#include "webhook_adapter/providers/twilio/twilio_recording_callback.h"
 #include "webhook_adapter/providers/twilio/twilio_status_callback.h"
 
 namespace callcontrol::webhook_adapter {
 namespace {
 
-constexpr std::string_view kTwilioPrefix = "/webhooks/twilio/";
-constexpr std::string_view kTelnyxPrefix = "/webhooks/telnyx/";
+using Route = AdapterMetrics::Route;
+
+constexpr std::string_view kWebhooksPrefix = "/webhooks/";
 constexpr std::string_view kFormContentType = "application/x-www-form-urlencoded";
 constexpr std::string_view kJsonContentType = "application/json";
 
@@ -40,10 +47,65 @@ http::Response MethodNotAllowed(std::string_view allow) {
   return response;
 }
 
+http::Response JsonAck() {
+  http::Response ack;
+  ack.content_type = "application/json";
+  ack.body = kJsonAck;
+  return ack;
+}
+
 // True when the Content-Type's media type (before any ';' parameters) is `media_type`.
 bool HasMediaType(std::string_view content_type, std::string_view media_type) {
   const std::string_view type = content_type.substr(0, content_type.find(';'));
   return absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(ToAbsl(type)), ToAbsl(media_type));
+}
+
+std::array<unsigned char, 32> Sha256(std::string_view data) {
+  std::array<unsigned char, 32> digest{};
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  return digest;
+}
+
+// Splits "{tenant}/{action}" (`rest` of a two-segment route). False unless both are non-empty and
+// the action has no '/'.
+bool SplitTenantAction(std::string_view rest, std::string_view* tenant, std::string_view* action) {
+  const size_t slash = rest.find('/');
+  if (slash == std::string_view::npos || slash == 0) return false;
+  *tenant = rest.substr(0, slash);
+  *action = rest.substr(slash + 1);
+  return !action->empty() && action->find('/') == std::string_view::npos;
+}
+
+// The route of a path under /webhooks/ (`rest`: the path after that prefix), and its tenant.
+Route MatchWebhookRoute(std::string_view rest, std::string_view* tenant) {
+  const size_t slash = rest.find('/');
+  const std::string_view provider = rest.substr(0, slash);
+  const std::string_view after =
+      slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+  std::string_view action;
+  if (provider == "twilio") {
+    if (SplitTenantAction(after, tenant, &action)) {
+      if (action == "status") return Route::kTwilioStatus;
+      if (action == "recording") return Route::kTwilioRecording;
+    }
+    return Route::kTwilioUnknown;
+  }
+  if (provider == "telnyx") {
+    *tenant = after;
+    const bool one_segment = !after.empty() && after.find('/') == std::string_view::npos;
+    return one_segment ? Route::kTelnyxWebhook : Route::kTelnyxUnknown;
+  }
+  if (provider == "exotel") {
+    const bool ok = SplitTenantAction(after, tenant, &action) && action == "status";
+    return ok ? Route::kExotelStatus : Route::kExotelUnknown;
+  }
+  if (provider == "bolna") {
+    *tenant = after;
+    const bool one_segment = !after.empty() && after.find('/') == std::string_view::npos;
+    return one_segment ? Route::kBolnaWebhook : Route::kBolnaUnknown;
+  }
+  return Route::kUnknown;
 }
 
 }  // namespace
@@ -66,7 +128,9 @@ int HttpStatusForDaemonCode(absl::StatusCode code) {
 
 WebhookRouter::WebhookRouter(const config::Config& config, std::string public_url,
                              DaemonClient* daemon)
-    : public_url_(std::move(public_url)), daemon_(daemon) {
+    : public_url_(std::move(public_url)),
+      daemon_(daemon),
+      metrics_(std::make_unique<AdapterMetrics>()) {
   for (const auto& tenant : config.tenants) {
     // An empty auth token would let anyone compute a valid signature: such a tenant gets 404.
     if ((tenant.has_twilio || tenant.provider == v1::PROVIDER_TWILIO) &&
@@ -79,26 +143,44 @@ WebhookRouter::WebhookRouter(const config::Config& config, std::string public_ur
                               TelnyxTenant{tenant.telnyx.public_key,
                                            absl::Seconds(tenant.telnyx.webhook_tolerance_seconds)});
     }
+    // Likewise, an empty token would admit anyone: such a tenant gets 404 on the token routes.
+    if (!tenant.webhook_token.empty()) {
+      webhook_token_digests_.emplace(tenant.id, Sha256(tenant.webhook_token));
+    }
   }
 }
 
 void WebhookRouter::Handle(http::Request&& request, http::Responder respond) const {
   const std::string_view path = request.path;
-  if (path.substr(0, kTwilioPrefix.size()) == kTwilioPrefix) {
-    const std::string_view rest = path.substr(kTwilioPrefix.size());
-    const size_t slash = rest.find('/');
-    if (slash != std::string_view::npos && slash > 0 && rest.substr(slash + 1) == "status") {
-      return HandleTwilioStatus(rest.substr(0, slash), request, std::move(respond));
-    }
-  } else if (path.substr(0, kTelnyxPrefix.size()) == kTelnyxPrefix) {
-    const std::string_view tenant = path.substr(kTelnyxPrefix.size());
-    if (!tenant.empty() && tenant.find('/') == std::string_view::npos) {
-      return HandleTelnyx(tenant, request, std::move(respond));
-    }
-  } else if (path == "/healthz") {
-    return HandleHealth(request, respond);
+  if (path.substr(0, kWebhooksPrefix.size()) != kWebhooksPrefix) {
+    if (path == "/healthz") return HandleHealth(request, respond);
+    if (path == "/metrics") return HandleMetrics(request, respond);
+    return respond(TextResponse(404, "not found\n"));
   }
-  respond(TextResponse(404, "not found\n"));
+
+  std::string_view tenant;
+  const Route route = MatchWebhookRoute(path.substr(kWebhooksPrefix.size()), &tenant);
+  metrics_->WebhookReceived();
+  http::Responder counted = [metrics = metrics_.get(), route,
+                             start = std::chrono::steady_clock::now(),
+                             respond = std::move(respond)](http::Response response) {
+    metrics->WebhookAnswered(route, response.status, std::chrono::steady_clock::now() - start);
+    respond(std::move(response));
+  };
+  switch (route) {
+    case Route::kTwilioStatus:
+      return HandleTwilioStatus(tenant, request, std::move(counted));
+    case Route::kTwilioRecording:
+      return HandleTwilioRecording(tenant, request, std::move(counted));
+    case Route::kTelnyxWebhook:
+      return HandleTelnyx(tenant, request, std::move(counted));
+    case Route::kExotelStatus:
+      return HandleExotelStatus(tenant, request, std::move(counted));
+    case Route::kBolnaWebhook:
+      return HandleBolna(tenant, request, std::move(counted));
+    default:
+      return counted(TextResponse(404, "not found\n"));
+  }
 }
 
 void WebhookRouter::HandleHealth(const http::Request& request,
@@ -112,52 +194,110 @@ void WebhookRouter::HandleHealth(const http::Request& request,
   respond(std::move(response));
 }
 
-void WebhookRouter::HandleTwilioStatus(std::string_view tenant_view, const http::Request& request,
-                                       http::Responder respond) const {
+void WebhookRouter::HandleMetrics(const http::Request& request,
+                                  const http::Responder& respond) const {
+  if (request.method != "GET") return respond(MethodNotAllowed("GET"));
+  http::Response response;
+  response.content_type = kPrometheusContentType;
+  response.body = metrics_->Serialize();
+  respond(std::move(response));
+}
+
+std::optional<std::string> WebhookRouter::CheckTwilioRequest(
+    const char* what, std::string_view tenant_view, const http::Request& request,
+    const http::Responder& respond, http::FormParams* form, http::FormParams* query) const {
   const auto token = twilio_auth_tokens_.find(ToAbsl(tenant_view));
   if (token == twilio_auth_tokens_.end()) {
-    return respond(TextResponse(404, "unknown tenant\n"));
+    respond(TextResponse(404, "unknown tenant\n"));
+    return std::nullopt;
   }
-  const std::string tenant_id(tenant_view);
-  if (request.method != "POST") return respond(MethodNotAllowed("POST"));
+  std::string tenant_id(tenant_view);
+  if (request.method != "POST") {
+    respond(MethodNotAllowed("POST"));
+    return std::nullopt;
+  }
   if (!HasMediaType(request.Header("content-type"), kFormContentType)) {
-    return respond(TextResponse(400, "Content-Type must be application/x-www-form-urlencoded\n"));
+    respond(TextResponse(400, "Content-Type must be application/x-www-form-urlencoded\n"));
+    return std::nullopt;
   }
-  auto form = http::ParseForm(request.body);
-  if (!form.ok()) return respond(TextResponse(400, "malformed form body\n"));
-  auto query = http::ParseForm(request.query);
-  if (!query.ok()) return respond(TextResponse(400, "malformed query string\n"));
+  auto parsed_form = http::ParseForm(request.body);
+  if (!parsed_form.ok()) {
+    respond(TextResponse(400, "malformed form body\n"));
+    return std::nullopt;
+  }
+  auto parsed_query = http::ParseForm(request.query);
+  if (!parsed_query.ok()) {
+    respond(TextResponse(400, "malformed query string\n"));
+    return std::nullopt;
+  }
 
   // Twilio signed the URL it was given: the public URL plus the target exactly as sent.
   const std::string_view signature = request.Header("x-twilio-signature");
   if (signature.empty()) {
-    Logger()->warn("twilio status callback rejected: no X-Twilio-Signature tenant={} path={}",
-                   tenant_id, request.path);
-    return respond(TextResponse(403, "missing X-Twilio-Signature\n"));
+    Logger()->warn("{} rejected: no X-Twilio-Signature tenant={} path={}", what, tenant_id,
+                   request.path);
+    metrics_->SignatureFailure(AdapterMetrics::Provider::kTwilio);
+    respond(TextResponse(403, "missing X-Twilio-Signature\n"));
+    return std::nullopt;
   }
   std::string url;
   url.reserve(public_url_.size() + request.target.size());
   url.append(public_url_);
   url.append(request.target);
-  if (!::callcontrol::twilio::ValidateSignature(token->second, url, *form, signature)) {
-    Logger()->warn("twilio status callback rejected: bad X-Twilio-Signature tenant={} path={}",
-                   tenant_id, request.path);
-    return respond(TextResponse(403, "invalid X-Twilio-Signature\n"));
+  if (!::callcontrol::twilio::ValidateSignature(token->second, url, *parsed_form, signature)) {
+    Logger()->warn("{} rejected: bad X-Twilio-Signature tenant={} path={}", what, tenant_id,
+                   request.path);
+    metrics_->SignatureFailure(AdapterMetrics::Provider::kTwilio);
+    respond(TextResponse(403, "invalid X-Twilio-Signature\n"));
+    return std::nullopt;
   }
+  *form = *std::move(parsed_form);
+  *query = *std::move(parsed_query);
+  return tenant_id;
+}
 
-  const std::string* call_id = http::FindParam(*query, "call_id");
-  auto report = ParseTwilioStatusCallback(tenant_id, call_id == nullptr ? "" : *call_id, *form);
+void WebhookRouter::HandleTwilioStatus(std::string_view tenant_view, const http::Request& request,
+                                       http::Responder respond) const {
+  constexpr const char* kWhat = "twilio status callback";
+  http::FormParams form, query;
+  const auto tenant_id = CheckTwilioRequest(kWhat, tenant_view, request, respond, &form, &query);
+  if (!tenant_id.has_value()) return;
+  const std::string* call_id = http::FindParam(query, "call_id");
+  auto report = ParseTwilioStatusCallback(*tenant_id, call_id == nullptr ? "" : *call_id, form);
   if (!report.ok()) {
     const std::string message(report.status().message());
-    Logger()->info("twilio status callback rejected: {} tenant={}", message, tenant_id);
+    Logger()->info("{} rejected: {} tenant={}", kWhat, message, *tenant_id);
     return respond(TextResponse(400, message + "\n"));
   }
   std::string call_ref = "call_sid=" + report->provider_ids().call_sid();
   http::Response success;
   success.content_type = "text/xml";
   success.body = kEmptyTwiml;
-  ForwardToDaemon("twilio status callback", tenant_id, std::move(call_ref), *std::move(report),
-                  std::move(success), std::move(respond));
+  ForwardToDaemon(kWhat, *tenant_id, std::move(call_ref), *std::move(report), std::move(success),
+                  std::move(respond));
+}
+
+void WebhookRouter::HandleTwilioRecording(std::string_view tenant_view,
+                                          const http::Request& request,
+                                          http::Responder respond) const {
+  constexpr const char* kWhat = "twilio recording callback";
+  http::FormParams form, query;
+  const auto tenant_id = CheckTwilioRequest(kWhat, tenant_view, request, respond, &form, &query);
+  if (!tenant_id.has_value()) return;
+  const std::string* call_id = http::FindParam(query, "call_id");
+  auto report = ParseTwilioRecordingCallback(*tenant_id, call_id == nullptr ? "" : *call_id, form);
+  if (!report.ok()) {
+    const std::string message(report.status().message());
+    Logger()->info("{} rejected: {} tenant={}", kWhat, message, *tenant_id);
+    return respond(TextResponse(400, message + "\n"));
+  }
+  std::string call_ref = "call_sid=" + report->provider_ids().call_sid() +
+                         " recording_sid=" + report->recording().recording_id();
+  http::Response success;
+  success.content_type = "text/xml";
+  success.body = kEmptyTwiml;
+  ForwardToDaemon(kWhat, *tenant_id, std::move(call_ref), *std::move(report), std::move(success),
+                  std::move(respond));
 }
 
 void WebhookRouter::HandleTelnyx(std::string_view tenant_view, const http::Request& request,
@@ -183,6 +323,7 @@ void WebhookRouter::HandleTelnyx(std::string_view tenant_view, const http::Reque
     }
     Logger()->warn("telnyx webhook rejected: {} tenant={} path={}", reason, tenant_id,
                    request.path);
+    metrics_->SignatureFailure(AdapterMetrics::Provider::kTelnyx);
     return respond(TextResponse(403, reason + "\n"));
   }
 
@@ -221,15 +362,122 @@ void WebhookRouter::HandleTelnyx(std::string_view tenant_view, const http::Reque
                   std::move(ack), std::move(respond));
 }
 
+std::optional<std::string> WebhookRouter::CheckTokenRequest(
+    const char* what, AdapterMetrics::Provider provider, std::string_view tenant_view,
+    const http::Request& request, const http::Responder& respond, http::FormParams* query) const {
+  const auto expected = webhook_token_digests_.find(ToAbsl(tenant_view));
+  if (expected == webhook_token_digests_.end()) {
+    respond(TextResponse(404, "unknown tenant\n"));
+    return std::nullopt;
+  }
+  std::string tenant_id(tenant_view);
+  if (request.method != "POST") {
+    respond(MethodNotAllowed("POST"));
+    return std::nullopt;
+  }
+  // The header when sent, else the query parameter (a malformed query carries no token).
+  auto parsed_query = http::ParseForm(request.query);
+  std::string_view token = request.Header(kWebhookTokenHeader);
+  if (token.empty() && parsed_query.ok()) {
+    if (const std::string* param = http::FindParam(*parsed_query, kWebhookTokenParam);
+        param != nullptr) {
+      token = *param;
+    }
+  }
+  if (token.empty()) {
+    Logger()->warn("{} rejected: no webhook token tenant={} path={}", what, tenant_id,
+                   request.path);
+    metrics_->SignatureFailure(provider);
+    respond(TextResponse(403, "missing webhook token\n"));
+    return std::nullopt;
+  }
+  const std::array<unsigned char, 32> presented = Sha256(token);
+  if (CRYPTO_memcmp(presented.data(), expected->second.data(), presented.size()) != 0) {
+    Logger()->warn("{} rejected: wrong webhook token tenant={} path={}", what, tenant_id,
+                   request.path);
+    metrics_->SignatureFailure(provider);
+    respond(TextResponse(403, "invalid webhook token\n"));
+    return std::nullopt;
+  }
+  if (!parsed_query.ok()) {
+    respond(TextResponse(400, "malformed query string\n"));
+    return std::nullopt;
+  }
+  *query = *std::move(parsed_query);
+  return tenant_id;
+}
+
+void WebhookRouter::HandleExotelStatus(std::string_view tenant_view, const http::Request& request,
+                                       http::Responder respond) const {
+  constexpr const char* kWhat = "exotel status callback";
+  http::FormParams query;
+  const auto tenant_id = CheckTokenRequest(kWhat, AdapterMetrics::Provider::kExotel, tenant_view,
+                                           request, respond, &query);
+  if (!tenant_id.has_value()) return;
+
+  const std::string_view content_type = request.Header("content-type");
+  absl::StatusOr<http::FormParams> fields;
+  if (HasMediaType(content_type, kFormContentType)) {
+    fields = http::ParseForm(request.body);
+    if (!fields.ok()) return respond(TextResponse(400, "malformed form body\n"));
+  } else if (HasMediaType(content_type, kJsonContentType)) {
+    fields = ::callcontrol::exotel::ExotelFieldsFromJson(request.body);
+  } else {
+    return respond(TextResponse(
+        400, "Content-Type must be application/x-www-form-urlencoded or application/json\n"));
+  }
+  if (!fields.ok()) {
+    const std::string message(fields.status().message());
+    Logger()->info("{} rejected: {} tenant={}", kWhat, message, *tenant_id);
+    return respond(TextResponse(400, message + "\n"));
+  }
+  const std::string* call_id = http::FindParam(query, "call_id");
+  auto report = ::callcontrol::exotel::ParseExotelStatusCallback(
+      *tenant_id, call_id == nullptr ? "" : *call_id, *fields);
+  if (!report.ok()) {
+    const std::string message(report.status().message());
+    Logger()->info("{} rejected: {} tenant={}", kWhat, message, *tenant_id);
+    return respond(TextResponse(400, message + "\n"));
+  }
+  std::string call_ref = "call_sid=" + report->provider_ids().call_sid();
+  ForwardToDaemon(kWhat, *tenant_id, std::move(call_ref), *std::move(report), JsonAck(),
+                  std::move(respond));
+}
+
+void WebhookRouter::HandleBolna(std::string_view tenant_view, const http::Request& request,
+                                http::Responder respond) const {
+  constexpr const char* kWhat = "bolna webhook";
+  http::FormParams query;
+  const auto tenant_id = CheckTokenRequest(kWhat, AdapterMetrics::Provider::kBolna, tenant_view,
+                                           request, respond, &query);
+  if (!tenant_id.has_value()) return;
+  if (!HasMediaType(request.Header("content-type"), kJsonContentType)) {
+    return respond(TextResponse(400, "Content-Type must be application/json\n"));
+  }
+  const std::string* call_id = http::FindParam(query, "call_id");
+  auto report = ::callcontrol::bolna::ParseBolnaExecution(
+      *tenant_id, call_id == nullptr ? "" : *call_id, request.body);
+  if (!report.ok()) {
+    const std::string message(report.status().message());
+    Logger()->info("{} rejected: {} tenant={}", kWhat, message, *tenant_id);
+    return respond(TextResponse(400, message + "\n"));
+  }
+  std::string call_ref = "execution_id=" + report->provider_ids().execution_id() +
+                         " status=" + report->provider_status().substr(0, 32);
+  ForwardToDaemon(kWhat, *tenant_id, std::move(call_ref), *std::move(report), JsonAck(),
+                  std::move(respond));
+}
+
 void WebhookRouter::ForwardToDaemon(const char* what, std::string tenant_id, std::string call_ref,
                                     internal::v1::ReportProviderEventRequest report,
                                     http::Response success, http::Responder respond) const {
   daemon_->ReportProviderEvent(
       std::move(report),
-      [what, respond = std::move(respond), success = std::move(success),
+      [what, metrics = metrics_.get(), respond = std::move(respond), success = std::move(success),
        tenant_id = std::move(tenant_id), call_ref = std::move(call_ref)](
           const absl::Status& status, const internal::v1::ReportProviderEventResponse&) mutable {
         if (status.ok()) return respond(std::move(success));
+        metrics->DaemonError(status.code());
         const int http_status = HttpStatusForDaemonCode(status.code());
         if (status.code() == absl::StatusCode::kUnauthenticated) {
           Logger()->error(

@@ -1,9 +1,11 @@
-// Routes the adapter's HTTP requests: provider webhooks (verify the signature, parse, report to
-// the daemon, answer once the daemon has answered) and the liveness probe. Called by the HTTP
-// server on its io threads; never blocks.
+// Routes the adapter's HTTP requests: provider webhooks (verify the signature or token, parse,
+// report to the daemon, answer once the daemon has answered), the liveness probe and the
+// Prometheus metrics. Called by the HTTP server on its io threads; never blocks.
 #pragma once
 
+#include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -12,7 +14,9 @@
 #include "absl/time/time.h"
 #include "callcontrol/internal/v1/provider_event_service.pb.h"
 #include "common/config/config.h"
+#include "common/http/form.h"
 #include "common/http/http_server.h"
+#include "webhook_adapter/adapter_metrics.h"
 #include "webhook_adapter/daemon_client.h"
 
 namespace callcontrol::webhook_adapter {
@@ -29,11 +33,22 @@ int HttpStatusForDaemonCode(absl::StatusCode code);
 // The body of a successful answer to a Telnyx webhook (any 2xx will do; Telnyx ignores it).
 inline constexpr std::string_view kTelnyxAck = "{}";
 
+// The body of a successful answer to an Exotel or Bolna webhook (any 2xx will do).
+inline constexpr std::string_view kJsonAck = "{}";
+
+// Where Exotel and Bolna webhooks carry the tenant's webhook token: this header, or else the
+// `token` query parameter of the URL configured at the provider (Exotel and Bolna cannot add
+// headers, so the URL is the usual place).
+inline constexpr std::string_view kWebhookTokenHeader = "X-Webhook-Token";
+inline constexpr std::string_view kWebhookTokenParam = "token";
+
 // Routes:
 //   POST /webhooks/twilio/{tenant}/status  Twilio call status callback. 404 unknown tenant (or
 //        one without a Twilio auth token), 405 not POST, 400 not a form / bad form / bad field,
 //        403 missing or bad X-Twilio-Signature (the daemon is not called), else the daemon's
 //        answer (HttpStatusForDaemonCode) with kEmptyTwiml as text/xml on success.
+//   POST /webhooks/twilio/{tenant}/recording[?call_id=<call id>]  Twilio recording status
+//        callback (ParseTwilioRecordingCallback): checked and answered exactly like /status.
 //   POST /webhooks/telnyx/{tenant}[?call_id=<call id>]  Telnyx Call Control webhook. 404 unknown
 //        tenant or one without a "telnyx" block, 405 not POST; then the signature, checked first
 //        over the raw body (telnyx::VerifyWebhookSignature with the tenant's public key and
@@ -44,13 +59,26 @@ inline constexpr std::string_view kTelnyxAck = "{}";
 //        kTelnyxAck at once, without calling the daemon, for an event that is not a call-state
 //        event (telnyx::IsCallStateEvent); else the daemon's answer (HttpStatusForDaemonCode)
 //        with kTelnyxAck as application/json on success.
+//   POST /webhooks/exotel/{tenant}/status?token=<webhook token>[&call_id=<call id>]  Exotel
+//        status callback, form or JSON body (exotel::ParseExotelStatusCallback).
+//   POST /webhooks/bolna/{tenant}?token=<webhook token>[&call_id=<call id>]  Bolna execution
+//        webhook, JSON body (bolna::ParseBolnaExecution).
+//        Both: 404 unknown tenant or one without a webhook_token, 405 not POST; 403 when the
+//        token (kWebhookTokenHeader if sent, else the kWebhookTokenParam query parameter) is
+//        missing or is not the tenant's webhook_token (SHA-256 digests compared in constant
+//        time; the daemon is not called; the token is never logged); 400 for a Content-Type
+//        that is neither form nor JSON (Bolna: not JSON), a malformed query or an invalid body;
+//        else the daemon's answer (HttpStatusForDaemonCode) with kJsonAck as application/json on
+//        success.
 //   GET  /healthz  200 {"status":"ok","daemon":"<channel state>"}; never fails because of the
 //        daemon.
+//   GET  /metrics  200, the AdapterMetrics in the Prometheus text format (kPrometheusContentType).
 //   anything else  404.
 // When the daemon refuses the adapter's credential (UNAUTHENTICATED: config.daemon
 // .internal_api_key differs between the two processes) a webhook gets 500 and an error is
-// logged.
-// Thread-safe: immutable after construction; `daemon` must outlive it.
+// logged. Every /webhooks/ request is counted in the AdapterMetrics.
+// Thread-safe: immutable after construction (but for its metrics, which are thread-safe);
+// `daemon` must outlive it.
 class WebhookRouter {
  public:
   // `public_url`: the scheme://host[:port] providers reach the adapter at (no trailing slash);
@@ -60,13 +88,41 @@ class WebhookRouter {
   // The http::Handler: answers through `respond`, now or from the daemon call's callback.
   void Handle(http::Request&& request, http::Responder respond) const;
 
+  // The metrics the router records (served at /metrics).
+  AdapterMetrics& metrics() const { return *metrics_; }
+
  private:
+  using TokenDigest = std::array<unsigned char, 32>;  // SHA-256
+
   // `tenant_id` points into request.path.
   void HandleTwilioStatus(std::string_view tenant_id, const http::Request& request,
                           http::Responder respond) const;
+  void HandleTwilioRecording(std::string_view tenant_id, const http::Request& request,
+                             http::Responder respond) const;
   void HandleTelnyx(std::string_view tenant_id, const http::Request& request,
                     http::Responder respond) const;
+  void HandleExotelStatus(std::string_view tenant_id, const http::Request& request,
+                          http::Responder respond) const;
+  void HandleBolna(std::string_view tenant_id, const http::Request& request,
+                   http::Responder respond) const;
   void HandleHealth(const http::Request& request, const http::Responder& respond) const;
+  void HandleMetrics(const http::Request& request, const http::Responder& respond) const;
+  // The checks every Twilio route makes: tenant, method, form body and query, X-Twilio-Signature.
+  // On success fills `form` and `query` and returns the tenant id; else answers (404, 405, 400 or
+  // 403, logging `what`) and returns nullopt.
+  std::optional<std::string> CheckTwilioRequest(const char* what, std::string_view tenant_view,
+                                                const http::Request& request,
+                                                const http::Responder& respond,
+                                                http::FormParams* form,
+                                                http::FormParams* query) const;
+  // The checks of the token-authenticated routes (Exotel, Bolna): tenant, method, token, query.
+  // On success fills `query` and returns the tenant id; else answers (404, 405, 403 or 400,
+  // logging `what`) and returns nullopt.
+  std::optional<std::string> CheckTokenRequest(const char* what, AdapterMetrics::Provider provider,
+                                               std::string_view tenant_view,
+                                               const http::Request& request,
+                                               const http::Responder& respond,
+                                               http::FormParams* query) const;
   // Reports `report` to the daemon and answers `success` once it acknowledged, else the status
   // HttpStatusForDaemonCode gives, logging `what` (a string literal, e.g. "telnyx webhook"), the
   // tenant and `call_ref` (e.g. "call_sid=CA...").
@@ -81,10 +137,13 @@ class WebhookRouter {
 
   const std::string public_url_;
   DaemonClient* const daemon_;
+  const std::unique_ptr<AdapterMetrics> metrics_;
   // Tenant id -> Twilio auth token (a secret: never logged).
   absl::flat_hash_map<std::string, std::string> twilio_auth_tokens_;
   // Tenant id -> Telnyx webhook verification settings.
   absl::flat_hash_map<std::string, TelnyxTenant> telnyx_tenants_;
+  // Tenant id -> SHA-256 of its webhook_token, for tenants that have one.
+  absl::flat_hash_map<std::string, TokenDigest> webhook_token_digests_;
 };
 
 }  // namespace callcontrol::webhook_adapter

@@ -85,6 +85,53 @@ bool IsCallIdChar(char c) {
   return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
 }
 
+// RFC 3339 (fractional seconds allowed) -> time, or false.
+bool ParseRfc3339(const std::string& text, absl::Time* time) {
+  std::string error;
+  return absl::ParseTime(absl::RFC3339_full, ToAbsl(text), time, &error);
+}
+
+// The recording a call.recording.saved payload reports (see ParseTelnyxWebhook). kInvalidArgument
+// naming the field when one has the wrong JSON type.
+absl::StatusOr<v1::Recording> ParseRecording(const json& payload) {
+  v1::Recording recording;
+  if (auto s = OptionalString(payload, "recording_id", "data.payload.recording_id",
+                              recording.mutable_recording_id());
+      !s.ok()) {
+    return s;
+  }
+  // Every URL is read, so that a wrong type fails the body whichever URL is used.
+  for (const char* urls_key : {"recording_urls", "public_recording_urls"}) {
+    const auto urls = payload.find(urls_key);
+    const std::string where = std::string("data.payload.") + urls_key;
+    if (urls == payload.end() || urls->is_null()) continue;
+    if (!urls->is_object()) return absl::InvalidArgumentError(where + " must be an object");
+    for (const char* format : {"mp3", "wav"}) {
+      std::string url;
+      if (auto s = OptionalString(*urls, format, where + "." + format, &url); !s.ok()) return s;
+      if (recording.url().empty() && !url.empty()) recording.set_url(std::move(url));
+    }
+  }
+  std::string started_at, ended_at;
+  if (auto s = OptionalString(payload, "recording_started_at", "data.payload.recording_started_at",
+                              &started_at);
+      !s.ok()) {
+    return s;
+  }
+  if (auto s = OptionalString(payload, "recording_ended_at", "data.payload.recording_ended_at",
+                              &ended_at);
+      !s.ok()) {
+    return s;
+  }
+  absl::Time started, ended;
+  if (!started_at.empty() && !ended_at.empty() && ParseRfc3339(started_at, &started) &&
+      ParseRfc3339(ended_at, &ended) && ended >= started) {
+    recording.set_duration_seconds(absl::ToInt64Seconds(ended - started + absl::Milliseconds(500)));
+  }
+  recording.set_status("completed");
+  return recording;
+}
+
 }  // namespace
 
 bool IsCallStateEvent(std::string_view event_type) {
@@ -188,6 +235,17 @@ absl::StatusOr<internal::v1::ReportProviderEventRequest> ParseTelnyxWebhook(
       return s;
     }
     hangup_cause = hangup->cause();
+  }
+
+  if (*event_type == kCallRecordingSaved) {
+    auto recording = ParseRecording(payload);
+    if (!recording.ok()) return recording.status();
+    if (recording->url().empty() && recording->recording_id().empty()) {
+      Logger()->debug("telnyx call.recording.saved without a recording URL call_control_id={}",
+                      ids->call_control_id());
+    } else {
+      *request.mutable_recording() = *std::move(recording);
+    }
   }
 
   request.set_tenant_id(std::string(tenant_id));

@@ -16,6 +16,8 @@
 
 namespace callcontrol::telnyx {
 
+inline constexpr std::string_view kCallRecordingSaved = "call.recording.saved";
+
 // True for the events worth reporting to the daemon: call.initiated, call.ringing,
 // call.answered, call.bridged, call.hangup (they move the call) and call.recording.saved (it
 // does not, but the daemon records it). Everything else (call.dtmf.received, call.speak.ended,
@@ -39,11 +41,19 @@ absl::StatusOr<std::string> ParseTelnyxEventType(std::string_view body);
 // fractional seconds allowed) -> occurred_time (left unset, logged at debug, if unparsable);
 // payload call_control_id (required), call_leg_id, call_session_id -> provider_ids;
 // payload direction "incoming" -> INBOUND, "outgoing" -> OUTBOUND, else UNSPECIFIED; payload
-// from, to; on call.hangup, payload hangup_cause, hangup_source, sip_hangup_cause -> hangup.
+// from, to; on call.hangup, payload hangup_cause, hangup_source, sip_hangup_cause -> hangup;
+// on call.recording.saved (https://developers.telnyx.com/api-reference/callbacks/
+// call-recording-saved; status UNSPECIFIED: it does not move the call), payload -> recording:
+// recording_id if present (Telnyx sends one only in some bodies), url = the first non-empty of
+// recording_urls.mp3, recording_urls.wav, public_recording_urls.mp3, public_recording_urls.wav
+// (recording_urls expire after 10 minutes), duration_seconds = recording_ended_at -
+// recording_started_at rounded to the nearest second when both parse (else 0), status
+// "completed"; left unset when there is neither a URL nor an id.
 // provider_sequence and duration_seconds are -1 (Telnyx sends neither; the daemon derives the
 // duration), sip_response_code 0, provider TELNYX. A JSON null counts as absent.
 // Returns kInvalidArgument naming the field when the body is not a JSON object, a required field
-// is missing or empty, or a field has the wrong JSON type.
+// is missing or empty, or a field has the wrong JSON type (recording_urls and
+// public_recording_urls must be objects).
 absl::StatusOr<internal::v1::ReportProviderEventRequest> ParseTelnyxWebhook(
     std::string_view tenant_id, std::string_view call_id, std::string_view body);
 

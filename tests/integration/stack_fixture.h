@@ -39,6 +39,13 @@ inline constexpr char kTelnyxTenant[] = "globex";
 inline constexpr char kAcmeKey[] = "cck_integration_acme";
 inline constexpr char kGlobexKey[] = "cck_integration_globex";
 inline constexpr char kInternalKey[] = "integration-internal-key";
+// Tenant "initech" places calls through Exotel, tenant "hooli" runs Bolna agents.
+inline constexpr char kExotelTenant[] = "initech";
+inline constexpr char kBolnaTenant[] = "hooli";
+inline constexpr char kInitechKey[] = "cck_integration_initech";
+inline constexpr char kHooliKey[] = "cck_integration_hooli";
+inline constexpr char kExotelToken[] = "exotel-webhook-token";
+inline constexpr char kBolnaToken[] = "bolna-webhook-token";
 inline constexpr char kTelnyxApiKey[] = "KEYintegration0000000000000000001";
 inline constexpr char kTelnyxConnection[] = "1494404757140276705";
 inline const absl::Duration kStartTimeout = absl::Seconds(20);
@@ -147,6 +154,7 @@ class StackTest : public ::testing::Test {
     telnyx_private_key_ = ReadFile(dir_.File("telnyx.key"));
 
     daemon_port_ = testing::PickUnusedPort();
+    daemon_metrics_port_ = testing::PickUnusedPort();
     // Twilio signs the adapter's public URL, so it must be known before anything starts.
     adapter_port_ = testing::PickUnusedPort();
     WriteConfig();
@@ -190,6 +198,11 @@ class StackTest : public ::testing::Test {
                  {{{"id", kTenant},
                    {"default_from", "+15005550006"},
                    {"api_keys", {config::HashApiKey(kAcmeKey)}},
+                   {"rates",
+                    {{"twilio",
+                      {{"price_per_minute_micros", 14000},
+                       {"currency", "USD"},
+                       {"rounding", "per_minute"}}}}},
                    {"twilio",
                     {{"account_sid", kAccountSid},
                      {"auth_token", kAuthToken},
@@ -202,7 +215,28 @@ class StackTest : public ::testing::Test {
                     {{"api_key", kTelnyxApiKey},
                      {"connection_id", kTelnyxConnection},
                      {"public_key", ReadFile(dir_.File("telnyx.pub"))},
-                     {"api_base_url", sim_url}}}}}}}
+                     {"api_base_url", sim_url}}}},
+                  {{"id", kExotelTenant},
+                   {"provider", "exotel"},
+                   {"default_from", "+918033333333"},
+                   {"api_keys", {config::HashApiKey(kInitechKey)}},
+                   {"webhook_token", kExotelToken},
+                   {"exotel",
+                    {{"account_sid", "exotelsim1"},
+                     {"api_key", "simkey"},
+                     {"api_token", "simtoken"},
+                     {"api_base_url", sim_url},
+                     {"caller_id", "08033333333"},
+                     {"flow_url", "http://my.exotel.com/exotelsim1/exoml/start_voice/1"}}},
+                   {"rates",
+                    {{"exotel",
+                      {{"price_per_minute_micros", 800000},
+                       {"currency", "INR"},
+                       {"rounding", "per_minute"}}}}}},
+                  {{"id", kBolnaTenant},
+                   {"provider", "bolna"},
+                   {"api_keys", {config::HashApiKey(kHooliKey)}},
+                   {"webhook_token", kBolnaToken}}}}}
                .dump(2);
     return path;
   }
@@ -211,7 +245,8 @@ class StackTest : public ::testing::Test {
     auto daemon = ChildProcess::Start(
         {CALLCONTROLD_PATH, "--config", dir_.File("callcontrol.json"), "--grpc-listen",
          "127.0.0.1:" + std::to_string(daemon_port_), "--public-url",
-         "http://127.0.0.1:" + std::to_string(adapter_port_), "--log-level", "info"},
+         "http://127.0.0.1:" + std::to_string(adapter_port_), "--metrics-listen",
+         "127.0.0.1:" + std::to_string(daemon_metrics_port_), "--log-level", "info"},
         dir_.File("daemon.log"));
     ASSERT_TRUE(daemon.ok()) << daemon.status();
     daemon_ = *std::move(daemon);
@@ -269,6 +304,31 @@ class StackTest : public ::testing::Test {
     return call;
   }
 
+  // POSTs `body` as JSON to a provider-sim control path ("/sim/...") and parses the answer.
+  json SimPost(const std::string& path, const json& body) {
+    http::HttpClient client;
+    http::ClientRequest r;
+    r.method = "POST";
+    r.url = "http://127.0.0.1:" + std::to_string(sim_port_) + path;
+    r.headers = {{"Content-Type", "application/json"}};
+    r.body = body.dump();
+    auto response = client.Send(r);
+    EXPECT_TRUE(response.ok());
+    return json::parse(response.ok() ? response->body : "{}", nullptr, false);
+  }
+
+  std::string AdapterUrl(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(adapter_port_) + path;
+  }
+
+  v1::Metrics GetMetrics(const std::string& api_key) {
+    grpc::ClientContext ctx;
+    Authorize(&ctx, api_key);
+    v1::GetMetricsResponse response;
+    EXPECT_TRUE(stub_->GetMetrics(&ctx, v1::GetMetricsRequest(), &response).ok());
+    return response.metrics();
+  }
+
   // GETs a provider-sim inspection path ("/sim/...") and parses its JSON.
   json SimGet(const std::string& path) {
     http::HttpClient client;
@@ -315,6 +375,7 @@ class StackTest : public ::testing::Test {
   int sim_port_ = 0;
   int adapter_port_ = 0;
   int daemon_port_ = 0;
+  int daemon_metrics_port_ = 0;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::CallControlService::Stub> stub_;
 };

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "tools/provider_sim/exotel_api.h"
 #include "tools/provider_sim/telnyx_api.h"
 #include "tools/provider_sim/twilio_api.h"
 
@@ -52,7 +53,115 @@ nlohmann::json TelnyxSummary(const TelnyxCallView& view) {
   };
 }
 
+nlohmann::json DeliveriesJson(const std::vector<DeliveryReport>& deliveries) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const DeliveryReport& d : deliveries) {
+    out.push_back({
+        {"index", d.sequence_number},
+        {"status", d.call_status},
+        {"attempt", d.attempt},
+        {"http_status", d.http_status},
+        {"error", d.error},
+        {"at", Rfc3339(d.at)},
+    });
+  }
+  return out;
+}
+
+nlohmann::json ExotelSummary(const ExotelCall& call) {
+  return {
+      {"provider", "exotel"},
+      {"sid", call.sid},
+      {"from", call.request.from},
+      {"scenario", std::string(call.scenario->name)},
+      {"phase", std::string(ExotelPhaseName(call.phase))},
+      {"status", call.status},
+      {"sent", call.sent.size()},
+      {"deliveries", call.deliveries.size()},
+  };
+}
+
+nlohmann::json BolnaSummary(const BolnaExecution& e) {
+  return {
+      {"provider", "bolna"},   {"execution_id", e.id},
+      {"to", e.request.to},    {"scenario", std::string(e.scenario->name)},
+      {"status", e.status},    {"ended", e.ended},
+      {"sent", e.sent.size()}, {"deliveries", e.deliveries.size()},
+  };
+}
+
 }  // namespace
+
+nlohmann::json ExotelInspectionJson(const ExotelCall& call) {
+  nlohmann::json out = ExotelSummary(call);
+  out["account_sid"] = call.request.account_sid;
+  out["to"] = call.To();
+  out["caller_id"] = call.request.caller_id;
+  out["url"] = call.request.url;
+  out["record"] = call.request.record;
+  out["custom_field"] = call.request.custom_field;
+  out["status_callback"] = call.request.status_callback;
+  nlohmann::json events = nlohmann::json::array();
+  if (call.request.terminal_event) events.push_back("terminal");
+  if (call.request.answered_event) events.push_back("answered");
+  out["status_callback_events"] = std::move(events);
+  out["status_callback_content_type"] =
+      call.request.json_callbacks ? "application/json" : "application/x-www-form-urlencoded";
+  nlohmann::json request = nlohmann::json::array();
+  for (const auto& [name, value] : call.request.params) request.push_back({name, value});
+  out["request"] = std::move(request);
+  out["call"] = nlohmann::json::parse(ExotelCallJson(call).dump());
+  nlohmann::json sent = nlohmann::json::array();
+  for (size_t i = 0; i < call.sent.size(); ++i) {
+    const ExotelSentCallback& c = call.sent[i];
+    sent.push_back({
+        {"index", i},
+        {"event_type", c.event_type},
+        {"status", c.status},
+        {"content_type", c.content_type},
+        {"body", c.body},
+        {"control", c.control},
+        {"at", Rfc3339(c.at)},
+    });
+  }
+  out["sent"] = std::move(sent);
+  out["deliveries"] = DeliveriesJson(call.deliveries);
+  return out;
+}
+
+nlohmann::json ExotelInspectionListJson(const std::vector<ExotelCall>& calls) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const ExotelCall& call : calls) list.push_back(ExotelSummary(call));
+  return {{"calls", std::move(list)}};
+}
+
+nlohmann::json BolnaInspectionJson(const BolnaExecution& e) {
+  nlohmann::json out = BolnaSummary(e);
+  out["agent_id"] = e.request.agent_id;
+  out["from"] = e.request.from;
+  out["webhook_url"] = e.request.webhook_url;
+  out["execution"] = nlohmann::json::parse(BolnaExecutionJson(e.fields).dump());
+  nlohmann::json sent = nlohmann::json::array();
+  for (size_t i = 0; i < e.sent.size(); ++i) {
+    const BolnaSentWebhook& w = e.sent[i];
+    sent.push_back({
+        {"index", i},
+        {"status", w.status},
+        {"body", w.body},
+        {"control", w.control},
+        {"at", Rfc3339(w.at)},
+    });
+  }
+  out["sent"] = std::move(sent);
+  out["deliveries"] = DeliveriesJson(e.deliveries);
+  return out;
+}
+
+nlohmann::json BolnaInspectionListJson(const std::vector<BolnaExecution>& executions) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const BolnaExecution& e : executions) list.push_back(BolnaSummary(e));
+  return {{"executions", std::move(list)}};
+}
 
 nlohmann::json TelnyxInspectionJson(const TelnyxCallView& view) {
   const TelnyxLeg& leg = view.Leg();

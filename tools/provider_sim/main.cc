@@ -1,6 +1,7 @@
-// provider-sim: a loopback stand-in for Twilio's REST API and Telnyx Call Control that sends
-// real signed webhooks. Parses flags, loads the Telnyx signing key, starts SimServer, waits for
-// SIGINT/SIGTERM, stops gracefully. Scenarios and routes: tools/provider_sim/README.md.
+// provider-sim: a loopback stand-in for Twilio's REST API, Telnyx Call Control, Exotel's Connect
+// API and Bolna's execution webhooks that sends real (signed where the provider signs) webhooks.
+// Parses flags, loads the Telnyx signing key, starts SimServer, waits for SIGINT/SIGTERM, stops
+// gracefully. Scenarios and routes: tools/provider_sim/README.md.
 #include <pthread.h>
 #include <signal.h>
 
@@ -28,6 +29,16 @@ std::string ScenarioHelp() {
     out += "  " + std::string(s.suffix) + "  " + std::string(s.name) + ": " +
            std::string(s.description) + "\n";
   }
+  out += "Exotel scenarios (by the last 4 digits of From; others behave like 0100):\n";
+  for (const auto& s : callcontrol::provider_sim::AllExotelScenarios()) {
+    out += "  " + std::string(s.suffix) + "  " + std::string(s.name) + ": " +
+           std::string(s.description) + "\n";
+  }
+  out += "Bolna scenarios (by the last 4 digits of `to`; others behave like 0100):\n";
+  for (const auto& s : callcontrol::provider_sim::AllBolnaScenarios()) {
+    out += "  " + std::string(s.suffix) + "  " + std::string(s.name) + ": " +
+           std::string(s.description) + "\n";
+  }
   return out;
 }
 
@@ -36,12 +47,14 @@ std::string ScenarioHelp() {
 int main(int argc, char** argv) {
   namespace sim = callcontrol::provider_sim;
   CLI::App app{
-      "provider-sim: loopback stand-in for Twilio's REST API (Calls create/fetch/update) and "
-      "Telnyx Call Control (dial/hangup/retrieve) that sends signed webhooks on scripted "
-      "timelines."};
+      "provider-sim: loopback stand-in for Twilio's REST API (Calls create/fetch/update), "
+      "Telnyx Call Control (dial/hangup/retrieve), Exotel's Connect API (connect/call details) "
+      "and Bolna executions (started through /sim/bolna/executions) that sends their webhooks "
+      "on scripted timelines."};
   app.footer(ScenarioHelp());
   sim::SimServer::Options options;
   std::vector<std::string> accounts;
+  std::vector<std::string> exotel_accounts;
   std::string log_level = "info";
   std::string telnyx_private_key_file;
   std::string telnyx_public_key_out;
@@ -56,6 +69,12 @@ int main(int argc, char** argv) {
                              "(repeatable); default ") +
                      sim::kDefaultTelnyxApiKey)
       ->take_all();
+  app.add_option("--exotel-account", exotel_accounts,
+                 std::string("Accepted Exotel account as SID:API_KEY:API_TOKEN (repeatable; HTTP "
+                             "Basic API_KEY:API_TOKEN on /v1/Accounts/SID/...); default ") +
+                     sim::kDefaultExotelAccountSid + ":" + sim::kDefaultExotelApiKey + ":" +
+                     sim::kDefaultExotelApiToken)
+      ->take_all();
   app.add_option("--telnyx-private-key-file", telnyx_private_key_file,
                  "File holding the base64 Ed25519 seed that signs Telnyx webhooks: loaded if it "
                  "exists, else a new key is generated and written there (mode 0600). Without "
@@ -67,8 +86,8 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   app.add_option("--webhook-retries", options.webhook_retries,
-                 "Retries of a webhook (Twilio callback or Telnyx event) that got no response or "
-                 "a non-2xx status (back-off 100ms*2^k, scaled)")
+                 "Retries of a webhook (Twilio, Exotel callback, Telnyx event, Bolna webhook) that "
+                 "got no response or a non-2xx status (back-off 100ms*2^k, scaled)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   app.add_option("--webhook-threads", options.webhook_threads, "Threads delivering webhooks")
@@ -92,6 +111,14 @@ int main(int argc, char** argv) {
       return 2;
     }
     options.accounts.push_back(*std::move(account));
+  }
+  for (const std::string& spec : exotel_accounts) {
+    auto account = sim::ParseExotelAccount(spec);
+    if (!account.ok()) {
+      std::cerr << "provider-sim: --exotel-account: " << account.status().message() << "\n";
+      return 2;
+    }
+    options.exotel_accounts.push_back(*std::move(account));
   }
 
   if (!telnyx_private_key_file.empty()) {

@@ -14,7 +14,9 @@
 //
 // Telnyx Call Control dials (POST /v2/calls) have their own table (AllTelnyxScenarios) with the
 // same suffixes where they mean the same thing, plus 0108 (the first hangup answers 500), and
-// the WebRTC + PSTN pair's timeline (TelnyxWebRtcPairScenario).
+// the WebRTC + PSTN pair's timeline (TelnyxWebRtcPairScenario). Exotel Connect calls
+// (AllExotelScenarios, by the last four digits of `From`) and Bolna executions
+// (AllBolnaScenarios, by `to`) have theirs too, with 0125 (talks exactly 125 s) for billing.
 #pragma once
 
 #include <string_view>
@@ -125,5 +127,71 @@ const TelnyxScenario& TelnyxScenarioForNumber(std::string_view to);
 // A initiated +0.1, B initiated +0.2, B answered +1.5, A answered +1.6, A bridged +1.7,
 // B bridged +1.7; then they talk until hung up (the phone hangs up at +3601.5).
 const TelnyxScenario& TelnyxWebRtcPairScenario();
+
+// --- Exotel Connect ---
+
+// What happens to an Exotel Connect call (POST /v1/Accounts/{sid}/Calls/connect).
+struct ExotelScenario {
+  std::string_view suffix;  // last four digits of `From` (the number dialled first)
+  std::string_view name;
+  std::string_view description;
+  double answer_at = -1;          // the `answered` event; < 0 when never answered
+  double end_at = 0;              // the `terminal` event
+  std::string_view final_status;  // completed | busy | no-answer | failed
+};
+
+// Every Exotel scenario, the default (`answered`) first. ConversationDuration is exactly
+// end_at - answer_at (scenario seconds, whatever the --time-scale).
+//
+//   suffix  name        timeline (scenario seconds, multiplied by --time-scale)
+//   0100    answered    answered +1.5, terminal completed +4.5 (ConversationDuration 3)
+//   0101    busy        terminal busy +2
+//   0102    no-answer   terminal no-answer +5
+//   0103    failed      terminal failed +1
+//   0104    long-call   answered +1.5, terminal completed +3601.5 (3600 s)
+//   0125    talk-125    answered +1.5, terminal completed +126.5 (125 s, Price "2.400")
+const std::vector<ExotelScenario>& AllExotelScenarios();
+
+// The scenario for a `From` number (by its last four characters); `answered` when none matches.
+const ExotelScenario& ExotelScenarioForNumber(std::string_view from);
+
+// --- Bolna ---
+
+// One status webhook of a Bolna execution.
+struct BolnaStep {
+  double at_seconds = 0;    // offset from the start request, before --time-scale
+  std::string_view status;  // ringing, in-progress, call-disconnected, completed, busy, ...
+};
+
+// What happens to a Bolna execution (POST /sim/bolna/executions).
+struct BolnaScenario {
+  std::string_view suffix;  // last four digits of `to`
+  std::string_view name;
+  std::string_view description;
+  double talk_seconds = 0;  // conversation_duration once disconnected; 0 when never answered
+  std::string_view hangup_by;
+  std::string_view hangup_reason;
+  int hangup_provider_code = 0;
+  std::string_view error_message;  // "" = null
+  std::vector<BolnaStep> steps;
+};
+
+// Every Bolna scenario, the default (`answered`) first.
+//
+//   suffix  name        webhooks (scenario seconds, multiplied by --time-scale)
+//   0100    answered    ringing +0.5, in-progress +1.5, call-disconnected +4.5, completed +5.5
+//                       (conversation_duration 3.0)
+//   0101    busy        ringing +0.5, busy +2
+//   0102    no-answer   ringing +0.5, no-answer +5
+//   0103    failed      error +1 (error_message set)
+//   0104    long-call   like 0100 but talks 3600 s
+//   0125    talk-125    like 0100 but talks 125 s (disconnected +126.5, completed +127.5)
+const std::vector<BolnaScenario>& AllBolnaScenarios();
+
+// The scenario for a `to` number (by its last four characters); `answered` when none matches.
+const BolnaScenario& BolnaScenarioForNumber(std::string_view to);
+
+// The scenario named `name` or with suffix `name`, or nullptr.
+const BolnaScenario* FindBolnaScenario(std::string_view name);
 
 }  // namespace callcontrol::provider_sim

@@ -68,6 +68,15 @@ absl::StatusOr<std::unique_ptr<SimServer>> SimServer::Start(Options options) {
     options.accounts.push_back({kDefaultAccountSid, kDefaultAuthToken});
   }
   if (options.telnyx_api_keys.empty()) options.telnyx_api_keys.push_back(kDefaultTelnyxApiKey);
+  if (options.exotel_accounts.empty()) {
+    options.exotel_accounts.push_back(
+        {kDefaultExotelAccountSid, kDefaultExotelApiKey, kDefaultExotelApiToken});
+  }
+  for (const ExotelAccount& account : options.exotel_accounts) {
+    if (account.account_sid.empty() || account.api_key.empty() || account.api_token.empty()) {
+      return absl::InvalidArgumentError("an Exotel account needs a SID, an API key and a token");
+    }
+  }
   for (const std::string& key : options.telnyx_api_keys) {
     if (key.empty() || key.find_first_of(" \t\r\n") != std::string::npos) {
       return absl::InvalidArgumentError("a Telnyx API key must be non-empty, without spaces");
@@ -96,10 +105,19 @@ absl::StatusOr<std::unique_ptr<SimServer>> SimServer::Start(Options options) {
                                                              .max_retries = o.webhook_retries,
                                                              .time_scale = o.time_scale},
                                       &server->scheduler_, [raw](const DeliveryReport& report) {
-                                        if (report.format == WebhookFormat::kTelnyx) {
-                                          raw->telnyx_engine_->RecordDelivery(report);
-                                        } else {
-                                          raw->engine_->RecordDelivery(report);
+                                        switch (report.format) {
+                                          case WebhookFormat::kTelnyx:
+                                            raw->telnyx_engine_->RecordDelivery(report);
+                                            break;
+                                          case WebhookFormat::kExotel:
+                                            raw->exotel_engine_->RecordDelivery(report);
+                                            break;
+                                          case WebhookFormat::kBolna:
+                                            raw->bolna_engine_->RecordDelivery(report);
+                                            break;
+                                          case WebhookFormat::kTwilio:
+                                            raw->engine_->RecordDelivery(report);
+                                            break;
                                         }
                                       });
   server->engine_ = std::make_unique<CallEngine>(
@@ -113,6 +131,15 @@ absl::StatusOr<std::unique_ptr<SimServer>> SimServer::Start(Options options) {
       &server->scheduler_, server->sender_.get());
   server->telnyx_api_ =
       std::make_unique<TelnyxApi>(o.telnyx_api_keys, server->telnyx_engine_.get());
+  server->exotel_engine_ = std::make_unique<ExotelEngine>(
+      ExotelEngine::Options{.time_scale = o.time_scale, .max_ended_calls = o.max_ended_calls},
+      &server->scheduler_, server->sender_.get());
+  server->exotel_api_ =
+      std::make_unique<ExotelApi>(o.exotel_accounts, server->exotel_engine_.get());
+  server->bolna_engine_ = std::make_unique<BolnaEngine>(
+      BolnaEngine::Options{.time_scale = o.time_scale, .max_ended_executions = o.max_ended_calls},
+      &server->scheduler_, server->sender_.get());
+  server->bolna_api_ = std::make_unique<BolnaApi>(server->bolna_engine_.get());
   http::HttpServer::Options http_options;
   http_options.listen = o.listen;
   http_options.io_threads = o.io_threads;
@@ -124,10 +151,10 @@ absl::StatusOr<std::unique_ptr<SimServer>> SimServer::Start(Options options) {
   server->http_ = *std::move(http);
   logging::Get("provider_sim")
       ->info(
-          "provider-sim serving listen={} port={} accounts={} telnyx_keys={} time_scale={} "
-          "retries={}",
+          "provider-sim serving listen={} port={} accounts={} telnyx_keys={} exotel_accounts={} "
+          "time_scale={} retries={}",
           o.listen, server->http_->port(), o.accounts.size(), o.telnyx_api_keys.size(),
-          o.time_scale, o.webhook_retries);
+          o.exotel_accounts.size(), o.time_scale, o.webhook_retries);
   return server;
 }
 
@@ -151,10 +178,22 @@ void SimServer::Handle(http::Request&& request, http::Responder respond) {
     return respond(std::move(response));
   }
   if (absl::StartsWith(AbslView(request.path), "/sim/")) {
+    if (inspection_enabled_ && request.method == "POST") {
+      // The Exotel and Bolna controls answer once their webhook has been answered.
+      if (absl::StartsWith(AbslView(request.path), "/sim/exotel/")) {
+        return exotel_api_->HandleSimControl(request, std::move(respond));
+      }
+      if (absl::StartsWith(AbslView(request.path), "/sim/bolna/")) {
+        return bolna_api_->HandleSimControl(request, std::move(respond));
+      }
+    }
     return respond(HandleSim(request));
   }
   if (absl::StartsWith(AbslView(request.path), "/v2/")) {
     return respond(telnyx_api_->Handle(request));
+  }
+  if (absl::StartsWith(AbslView(request.path), "/v1/")) {
+    return respond(exotel_api_->Handle(request));
   }
   if (absl::StartsWith(AbslView(request.path), "/2010-04-01/")) {
     return respond(api_->Handle(request));
@@ -177,6 +216,12 @@ http::Response SimServer::HandleSim(const http::Request& request) {
   if (absl::StartsWith(AbslView(request.path), "/sim/telnyx/")) {
     if (request.method == "POST") return telnyx_api_->HandleSimControl(request);
     return HandleTelnyxInspection(request);
+  }
+  if (absl::StartsWith(AbslView(request.path), "/sim/exotel/")) {
+    return HandleExotelInspection(request);
+  }
+  if (absl::StartsWith(AbslView(request.path), "/sim/bolna/")) {
+    return HandleBolnaInspection(request);
   }
   if (request.path != "/sim/calls" && !absl::StartsWith(AbslView(request.path), "/sim/calls/")) {
     return Json(404, {{"error", "unknown simulator endpoint " + request.path}});
@@ -216,6 +261,44 @@ http::Response SimServer::HandleTelnyxInspection(const http::Request& request) {
   auto call = telnyx_engine_->GetCall(id);
   if (!call.ok()) return Json(404, {{"error", "telnyx call " + id + " not found"}});
   return Json(200, TelnyxInspectionJson(*call));
+}
+
+http::Response SimServer::HandleExotelInspection(const http::Request& request) {
+  constexpr std::string_view kCallsPrefix = "/sim/exotel/calls/";
+  if (request.method != "GET") return Json(405, {{"error", "use GET or POST"}});
+  if (request.path == "/sim/exotel/calls") {
+    size_t limit = 0;
+    if (!ListLimit(request, &limit)) {
+      return Json(400, {{"error", "limit must be a non-negative integer"}});
+    }
+    return Json(200, ExotelInspectionListJson(exotel_engine_->ListCalls(limit)));
+  }
+  if (!absl::StartsWith(AbslView(request.path), AbslView(kCallsPrefix))) {
+    return Json(404, {{"error", "unknown simulator endpoint " + request.path}});
+  }
+  const std::string sid = request.path.substr(kCallsPrefix.size());
+  auto call = exotel_engine_->GetCall("", sid);
+  if (!call.ok()) return Json(404, {{"error", "exotel call " + sid + " not found"}});
+  return Json(200, ExotelInspectionJson(*call));
+}
+
+http::Response SimServer::HandleBolnaInspection(const http::Request& request) {
+  constexpr std::string_view kExecutionsPrefix = "/sim/bolna/executions/";
+  if (request.method != "GET") return Json(405, {{"error", "use GET or POST"}});
+  if (request.path == "/sim/bolna/executions") {
+    size_t limit = 0;
+    if (!ListLimit(request, &limit)) {
+      return Json(400, {{"error", "limit must be a non-negative integer"}});
+    }
+    return Json(200, BolnaInspectionListJson(bolna_engine_->List(limit)));
+  }
+  if (!absl::StartsWith(AbslView(request.path), AbslView(kExecutionsPrefix))) {
+    return Json(404, {{"error", "unknown simulator endpoint " + request.path}});
+  }
+  const std::string id = request.path.substr(kExecutionsPrefix.size());
+  auto execution = bolna_engine_->Get(id);
+  if (!execution.ok()) return Json(404, {{"error", "bolna execution " + id + " not found"}});
+  return Json(200, BolnaInspectionJson(*execution));
 }
 
 }  // namespace callcontrol::provider_sim

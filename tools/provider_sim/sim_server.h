@@ -1,6 +1,6 @@
-// provider-sim's server: wires the Twilio and Telnyx REST routes, their call engines, the timer
-// thread and the webhook senders behind one Beast HttpServer. main.cc starts it; tests start it
-// in-process on port 0.
+// provider-sim's server: wires the Twilio, Telnyx and Exotel REST routes, the Bolna controls,
+// their engines, the timer thread and the webhook senders behind one Beast HttpServer. main.cc
+// starts it; tests start it in-process on port 0.
 #pragma once
 
 #include <memory>
@@ -9,7 +9,11 @@
 
 #include "absl/status/statusor.h"
 #include "common/http/http_server.h"
+#include "tools/provider_sim/bolna_api.h"
+#include "tools/provider_sim/bolna_engine.h"
 #include "tools/provider_sim/call_engine.h"
+#include "tools/provider_sim/exotel_api.h"
+#include "tools/provider_sim/exotel_engine.h"
 #include "tools/provider_sim/scheduler.h"
 #include "tools/provider_sim/telnyx_api.h"
 #include "tools/provider_sim/telnyx_engine.h"
@@ -21,6 +25,7 @@ namespace callcontrol::provider_sim {
 // Routes:
 //   /2010-04-01/...                 Twilio REST subset (twilio_api.h), HTTP Basic auth
 //   /v2/...                         Telnyx Call Control subset (telnyx_api.h), Bearer auth
+//   /v1/Accounts/...                Exotel Voice v1 subset (exotel_api.h), HTTP Basic key:token
 //   GET /healthz                    200 "ok"
 // and, with no auth and only when listening on loopback (403 otherwise):
 //   GET /sim/calls                  Twilio inspection list
@@ -29,12 +34,16 @@ namespace callcontrol::provider_sim {
 //   GET /sim/telnyx/calls           Telnyx inspection list (one entry per leg)
 //   GET /sim/telnyx/calls/{id}      one Telnyx leg's inspection view
 //   POST /sim/telnyx/webrtc_calls, POST /sim/telnyx/calls/{id}/sdk_hangup   (telnyx_api.h)
+//   GET /sim/exotel/calls[/{sid}]   Exotel inspection; POST /sim/exotel/status_callbacks
+//   GET /sim/bolna/executions[/{id}] Bolna inspection; POST /sim/bolna/executions,
+//                                   POST /sim/bolna/webhooks                 (bolna_api.h)
 class SimServer {
  public:
   struct Options {
-    std::string listen = "127.0.0.1:8090";     // "host:port"; port 0 picks a free port
-    std::vector<TwilioAccount> accounts;       // empty: the default account
-    std::vector<std::string> telnyx_api_keys;  // accepted Bearer keys; empty: the default key
+    std::string listen = "127.0.0.1:8090";       // "host:port"; port 0 picks a free port
+    std::vector<TwilioAccount> accounts;         // empty: the default account
+    std::vector<std::string> telnyx_api_keys;    // accepted Bearer keys; empty: the default key
+    std::vector<ExotelAccount> exotel_accounts;  // empty: the default Exotel account
     // Base64 Ed25519 seed that signs Telnyx webhooks; empty: a fresh key pair.
     std::string telnyx_private_key_base64;
     double time_scale = 1.0;  // > 0; multiplies every scenario delay and back-off
@@ -72,6 +81,8 @@ class SimServer {
   void Handle(http::Request&& request, http::Responder respond);
   http::Response HandleSim(const http::Request& request);
   http::Response HandleTelnyxInspection(const http::Request& request);
+  http::Response HandleExotelInspection(const http::Request& request);
+  http::Response HandleBolnaInspection(const http::Request& request);
 
   const Options options_;
   bool inspection_enabled_ = true;
@@ -82,6 +93,10 @@ class SimServer {
   std::string telnyx_public_key_;
   std::unique_ptr<TelnyxEngine> telnyx_engine_;
   std::unique_ptr<TelnyxApi> telnyx_api_;
+  std::unique_ptr<ExotelEngine> exotel_engine_;
+  std::unique_ptr<ExotelApi> exotel_api_;
+  std::unique_ptr<BolnaEngine> bolna_engine_;
+  std::unique_ptr<BolnaApi> bolna_api_;
   std::unique_ptr<http::HttpServer> http_;
   bool shut_down_ = false;
 };

@@ -143,13 +143,16 @@ void WebhookSender::Attempt(http::HttpClient& client, Job job) {
   report_(report);
 
   auto log = logging::Get("provider_sim");
+  const int max_retries = webhook.max_retries < 0 ? options_.max_retries : webhook.max_retries;
   if (delivered) {
     log->debug("webhook delivered call={} status={} seq={} attempt={}", webhook.call_sid,
                webhook.call_status, webhook.sequence_number, job.attempt);
+    if (webhook.on_done) webhook.on_done(report);
     return;
   }
   const std::string why = response.ok() ? absl::StrCat("HTTP ", report.http_status) : report.error;
-  if (job.attempt >= options_.max_retries) {
+  if (job.attempt >= max_retries) {
+    if (webhook.on_done) webhook.on_done(report);
     log->warn("webhook failed, giving up call={} status={} seq={} url={} after={} ({})",
               webhook.call_sid, webhook.call_status, webhook.sequence_number,
               UrlForLog(webhook.url), job.attempt + 1, why);

@@ -1,6 +1,6 @@
-// Delivers the simulator's signed webhooks (Twilio status callbacks, Telnyx Call Control events)
-// on a small pool of sender threads, each with its own libcurl HttpClient, so a slow receiver
-// never stalls the REST API.
+// Delivers the simulator's webhooks (signed Twilio status callbacks and Telnyx Call Control
+// events, unsigned Exotel status callbacks and Bolna execution webhooks) on a small pool of sender
+// threads, each with its own libcurl HttpClient, so a slow receiver never stalls the REST API.
 #pragma once
 
 #include <chrono>
@@ -20,7 +20,9 @@
 namespace callcontrol::provider_sim {
 
 // Whose wire format a webhook has; its delivery reports go back to that provider's engine.
-enum class WebhookFormat { kTwilio, kTelnyx };
+enum class WebhookFormat { kTwilio, kTelnyx, kExotel, kBolna };
+
+struct DeliveryReport;
 
 // The HTTP request that carries one delivery attempt of a webhook.
 struct WebhookRequest {
@@ -31,11 +33,13 @@ struct WebhookRequest {
 };
 
 // One webhook. Twilio callbacks are described by the fields below and rendered by
-// BuildWebhookRequest; a Telnyx event brings its own `render`, which builds each attempt anew
-// (meta.attempt, telnyx-timestamp and the signature change per attempt).
+// BuildWebhookRequest; Telnyx, Exotel and Bolna webhooks bring their own `render`, which builds
+// each attempt anew (for Telnyx meta.attempt, telnyx-timestamp and the signature change per
+// attempt).
 struct Webhook {
   WebhookFormat format = WebhookFormat::kTwilio;
-  // kTwilio: the CallSid. kTelnyx: the leg's call_control_id. Reports carry it back.
+  // kTwilio, kExotel: the CallSid. kTelnyx: the leg's call_control_id. kBolna: the execution
+  // id. Reports carry it back.
   std::string call_sid;
   // Webhooks with the same key leave in the order they were handed over (retries excepted);
   // call_sid when empty. Telnyx uses the call_session_id, so both legs of a call stay in order.
@@ -51,8 +55,14 @@ struct Webhook {
   // event's data.id as idempotency_token), and whether this callback was sent before (a
   // duplicate, as the chaos scenarios send).
   std::string call_status;
+  // (Exotel, Bolna: the index of the webhook in the call's list of sent webhooks.)
   int sequence_number = 0;
   bool redelivery = false;
+  // Retries of this webhook; < 0 uses the sender's max_retries.
+  int max_retries = -1;
+  // When set, called on the sender thread with the report of the last attempt (delivered, or
+  // given up). Must not block.
+  std::function<void(const DeliveryReport&)> on_done;
 };
 
 // The outcome of one HTTP attempt.

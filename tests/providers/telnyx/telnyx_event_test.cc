@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -261,6 +263,95 @@ TEST(TelnyxEventTest, CallStateEvents) {
                             "call.machine.detection.ended", "call.cost", "streaming.started",
                             "call.recording.error", "", "call.hangup "}) {
     EXPECT_FALSE(IsCallStateEvent(event)) << event;
+  }
+}
+
+TEST(TelnyxEventTest, CallRecordingSavedFixture) {
+  auto request =
+      ParseTelnyxWebhook("acme", kCallId, ReadFixture("telnyx_call_recording_saved.json"));
+  ASSERT_THAT(request, IsOk());
+  ReportProviderEventRequest expected;
+  expected.set_tenant_id("acme");
+  expected.set_provider(v1::PROVIDER_TELNYX);
+  expected.set_call_id(kCallId);
+  expected.mutable_provider_ids()->set_call_control_id(kCallControlId);
+  expected.mutable_provider_ids()->set_call_leg_id(kCallLegId);
+  expected.mutable_provider_ids()->set_call_session_id("428c31b6-abf3-3bc1-b7f4-5013ef9657c1");
+  expected.set_provider_status("call.recording.saved");
+  expected.set_status(v1::CALL_STATUS_UNSPECIFIED);
+  expected.set_provider_sequence(-1);
+  expected.mutable_occurred_time()->set_seconds(1517610327);  // 2018-02-02T22:25:27.521992Z
+  expected.mutable_occurred_time()->set_nanos(521992000);
+  expected.set_duration_seconds(-1);
+  expected.set_provider_event_id("0ccc7b54-4df3-4bca-a65a-3da1ecc777f0");
+  v1::Recording* recording = expected.mutable_recording();
+  recording->set_url("http://example.com/recording.mp3");
+  recording->set_duration_seconds(300);  // 22:20:27.521992 -> 22:25:27.521992
+  recording->set_status("completed");
+  ExpectEqualProto(expected, *request);
+}
+
+TEST(TelnyxEventTest, RecordingUrlPreference) {
+  struct Case {
+    std::string payload;
+    std::string url;
+  };
+  const Case cases[] = {
+      {R"("recording_urls":{"mp3":"https://r/a.mp3","wav":"https://r/a.wav"})", "https://r/a.mp3"},
+      {R"("recording_urls":{"mp3":null,"wav":"https://r/a.wav"})", "https://r/a.wav"},
+      {R"("recording_urls":{},"public_recording_urls":{"mp3":"https://p/a.mp3"})",
+       "https://p/a.mp3"},
+      {R"("recording_urls":{"mp3":""},"public_recording_urls":{"wav":"https://p/a.wav"})",
+       "https://p/a.wav"},
+      {R"("recording_urls":null,"public_recording_urls":{"wav":"https://p/a.wav"})",
+       "https://p/a.wav"},
+  };
+  for (const Case& c : cases) {
+    auto request = ParseTelnyxWebhook("acme", kCallId, Body("call.recording.saved", c.payload));
+    ASSERT_THAT(request, IsOk()) << c.payload;
+    EXPECT_EQ(request->recording().url(), c.url) << c.payload;
+    EXPECT_EQ(request->recording().status(), "completed");
+    EXPECT_EQ(request->recording().duration_seconds(), 0) << "no start/end times";
+    EXPECT_EQ(request->status(), v1::CALL_STATUS_UNSPECIFIED);
+  }
+}
+
+TEST(TelnyxEventTest, RecordingIdAndRoundedDuration) {
+  auto request = ParseTelnyxWebhook(
+      "acme", kCallId,
+      Body("call.recording.saved",
+           R"("recording_id":"10cd86ac-fef8-4765-b203-0f7511f9fc75",)"
+           R"("recording_started_at":"2022-02-04T11:36:08.148619Z",)"
+           R"("recording_ended_at":"2022-02-04T11:36:12.788447Z",)"
+           R"("recording_urls":{"wav":"https://s3.example/x.wav"},"public_recording_urls":{})"));
+  ASSERT_THAT(request, IsOk());
+  EXPECT_EQ(request->recording().recording_id(), "10cd86ac-fef8-4765-b203-0f7511f9fc75");
+  EXPECT_EQ(request->recording().url(), "https://s3.example/x.wav");
+  EXPECT_EQ(request->recording().duration_seconds(), 5);  // 4.64 s
+}
+
+TEST(TelnyxEventTest, RecordingSavedWithoutUrlOrIdCarriesNoRecording) {
+  auto request = ParseTelnyxWebhook("acme", kCallId, Body("call.recording.saved"));
+  ASSERT_THAT(request, IsOk());
+  EXPECT_FALSE(request->has_recording());
+  // Only call.recording.saved reads recording fields.
+  request = ParseTelnyxWebhook("acme", kCallId,
+                               Body("call.answered", R"("recording_urls":{"mp3":"https://r"})"));
+  ASSERT_THAT(request, IsOk());
+  EXPECT_FALSE(request->has_recording());
+}
+
+TEST(TelnyxEventTest, MalformedRecordingFieldsNameTheField) {
+  for (const auto& [payload, field] : std::vector<std::pair<std::string, std::string>>{
+           {R"("recording_urls":"https://r")", "data.payload.recording_urls"},
+           {R"("public_recording_urls":[1])", "data.payload.public_recording_urls"},
+           {R"("recording_urls":{"mp3":5})", "data.payload.recording_urls.mp3"},
+           {R"("recording_id":7)", "data.payload.recording_id"},
+           {R"("recording_started_at":false)", "data.payload.recording_started_at"},
+       }) {
+    auto request = ParseTelnyxWebhook("acme", kCallId, Body("call.recording.saved", payload));
+    EXPECT_THAT(request, StatusIs(absl::StatusCode::kInvalidArgument)) << payload;
+    EXPECT_THAT(std::string(request.status().message()), HasSubstr(field)) << payload;
   }
 }
 

@@ -192,5 +192,67 @@ TEST(ProviderSimMainTest, TelnyxKeyFilesAndApiKeyFlag) {
   rmdir(dir);
 }
 
+// GET /v1/Accounts/<account>/Calls/x.json with Basic key:token against a provider-sim started
+// with two --exotel-account flags: 404 when authenticated (no such call), 401 otherwise.
+TEST(ProviderSimMainTest, ExotelAccountFlagsReplaceTheDefault) {
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    close(out[0]);
+    close(out[1]);
+    execl(PROVIDER_SIM_BINARY, PROVIDER_SIM_BINARY, "--listen", "127.0.0.1:0", "--log-level",
+          "warn", "--exotel-account", "acme:k1:t1", "--exotel-account", "beta:k2:t2",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(out[1]);
+  const std::string line = ReadLine(out[0], std::chrono::seconds(10));
+  close(out[0]);
+  std::smatch match;
+  const std::regex pattern("provider-sim listening on 127\\.0\\.0\\.1:([0-9]+)");
+  const bool matched = std::regex_match(line, match, pattern);
+  EXPECT_TRUE(matched) << "stdout line: " << line;
+  if (matched) {
+    http::HttpClient client;
+    auto status = [&](const std::string& account, const std::string& key,
+                      const std::string& token) -> long {
+      http::ClientRequest request;
+      request.url = "http://127.0.0.1:" + match[1].str() + "/v1/Accounts/" + account +
+                    "/Calls/0123456789abcdef0123456789abcdef.json";
+      request.basic_user = key;
+      request.basic_password = token;
+      auto response = client.Send(request);
+      return response.ok() ? response->status : -1;
+    };
+    EXPECT_EQ(status("acme", "k1", "t1"), 404);
+    EXPECT_EQ(status("beta", "k2", "t2"), 404);
+    EXPECT_EQ(status("acme", "k2", "t2"), 401);
+    EXPECT_EQ(status("exotelsim1", "simkey", "simtoken"), 401);
+  }
+  kill(pid, SIGTERM);
+  const int exit_status = WaitExit(pid, std::chrono::seconds(10));
+  if (exit_status == -1) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    FAIL() << "provider-sim did not exit after SIGTERM";
+  }
+
+  // A malformed account is refused with exit status 2.
+  const pid_t bad = fork();
+  ASSERT_GE(bad, 0);
+  if (bad == 0) {
+    execl(PROVIDER_SIM_BINARY, PROVIDER_SIM_BINARY, "--listen", "127.0.0.1:0", "--exotel-account",
+          "acme:k1", "--log-level", "off", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  const int bad_status = WaitExit(bad, std::chrono::seconds(10));
+  ASSERT_NE(bad_status, -1);
+  ASSERT_TRUE(WIFEXITED(bad_status));
+  EXPECT_EQ(WEXITSTATUS(bad_status), 2);
+}
+
 }  // namespace
 }  // namespace callcontrol::provider_sim::testing
