@@ -422,8 +422,7 @@ TEST_F(DaemonTest, ServesPrometheusTextWithTheTenantsFigures) {
   const std::string& body = response->body;
   EXPECT_NE(body.find("# TYPE callcontrol_calls_total counter"), std::string::npos) << body;
   EXPECT_NE(body.find("callcontrol_calls_total{tenant=\"acme\"} 3"), std::string::npos) << body;
-  EXPECT_NE(body.find("callcontrol_billable_seconds_total{tenant=\"acme\"} 21"),
-            std::string::npos);
+  EXPECT_NE(body.find("callcontrol_billable_seconds_total{tenant=\"acme\"} 21"), std::string::npos);
   EXPECT_NE(body.find("callcontrol_calls{status=\"completed\",tenant=\"acme\"} 3"),
             std::string::npos);
   EXPECT_NE(body.find("callcontrol_store_commits_total"), std::string::npos);
