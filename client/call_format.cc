@@ -156,6 +156,16 @@ bool CallMatchesId(const v1::Call& call, std::string_view id) {
          p.call_leg_id() == id || p.call_session_id() == id;
 }
 
+std::string FormatMoney(const v1::Money& money) {
+  const int64_t micros = money.amount_micros();
+  const int64_t whole = micros / 1000000;
+  const int64_t frac = (micros < 0 ? -micros : micros) % 1000000;
+  std::string text = absl::StrFormat("%s%d.%06d", micros < 0 && whole == 0 ? "-" : "", whole, frac);
+  // Trim trailing zeros but keep two decimals (0.042000 -> 0.042, 2.400000 -> 2.40).
+  while (text.size() > 3 && text.back() == '0' && text[text.size() - 3] != '.') text.pop_back();
+  return text + " " + money.currency_code();
+}
+
 std::string FormatCallLine(const v1::Call& call) {
   std::string duration =
       IsTerminal(call.status()) ? FormatDurationSeconds(call.duration_seconds()) : "-";
@@ -209,6 +219,20 @@ std::string FormatCallDetail(const v1::Call& call) {
   }
   if (!call.error_message().empty()) {
     line("error:", call.error_message());
+  }
+  if (IsTerminal(call.status())) {
+    line("billable:", FormatDurationSeconds(call.billable_seconds()));
+  }
+  if (call.has_cost()) {
+    line("cost:", FormatMoney(call.cost()) +
+                      (call.cost_reported_by_provider() ? " (provider's price)" : " (rated)"));
+  }
+  for (const v1::Recording& r : call.recordings()) {
+    std::string text = r.url().empty() ? r.recording_id() : r.url();
+    if (r.duration_seconds() > 0)
+      absl::StrAppend(&text, " ", FormatDurationSeconds(r.duration_seconds()));
+    if (!r.status().empty()) absl::StrAppend(&text, " (", r.status(), ")");
+    line("recording:", text);
   }
   if (call.has_hangup()) {
     std::string hangup = call.hangup().cause();
@@ -280,6 +304,14 @@ std::string FormatMetrics(const v1::Metrics& metrics) {
   absl::StrAppend(
       &out, absl::StrFormat("%-18s %d (%s)\n", "billable seconds:", metrics.billable_seconds(),
                             FormatDurationSeconds(metrics.billable_seconds())));
+  for (const v1::Money& cost : metrics.total_cost()) {
+    absl::StrAppend(&out, absl::StrFormat("%-18s %s\n", "total cost:", FormatMoney(cost)));
+  }
+  if (metrics.completed_calls() > 0) {
+    absl::StrAppend(&out, absl::StrFormat("%-18s %.1fs over %d completed calls\n",
+                                          "average duration:", metrics.average_duration_seconds(),
+                                          metrics.completed_calls()));
+  }
   if (metrics.calls_by_status_size() > 0) {
     absl::StrAppend(&out, "by status:\n");
     for (const v1::StatusCount& c : metrics.calls_by_status()) {

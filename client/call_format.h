@@ -52,6 +52,9 @@ std::string FormatDurationSeconds(int64_t seconds);
 // call_control_id, call_leg_id, call_session_id). An empty id matches nothing.
 bool CallMatchesId(const v1::Call& call, std::string_view id);
 
+// "0.042 USD", "2.40 INR": an exact amount of micros, at least two decimals, no float.
+std::string FormatMoney(const v1::Money& money);
+
 // One line for `callctl list`: "call_… in_progress +14155550100 → +14155550123
 // 2026-03-25T09:53:19Z 49s" (call id, status, from → to, created, duration). No newline.
 std::string FormatCallLine(const v1::Call& call);

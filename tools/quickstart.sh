@@ -7,7 +7,8 @@
 #
 # Usage: ./tools/quickstart.sh [--once]
 #   --once   exit (stopping everything) after the demo calls end
-# Ports (environment): SIM_PORT (8090), GRPC_PORT (50051), ADAPTER_PORT (8080).
+# Ports (environment): SIM_PORT (8090), GRPC_PORT (50051), ADAPTER_PORT (8080),
+# METRICS_PORT (9464, the daemon's Prometheus page).
 # Everything it writes goes under var/quickstart/ (config, keys, database, logs).
 set -euo pipefail
 
@@ -15,7 +16,7 @@ once=0
 for arg in "$@"; do
   case "$arg" in
     --once) once=1 ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "quickstart: unknown argument $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -25,6 +26,7 @@ cd "$root"
 sim_port="${SIM_PORT:-8090}"
 grpc_port="${GRPC_PORT:-50051}"
 adapter_port="${ADAPTER_PORT:-8080}"
+metrics_port="${METRICS_PORT:-9464}"
 build_dir="${BUILD_DIR:-build}"
 run_dir="var/quickstart"
 
@@ -38,10 +40,10 @@ daemon="$build_dir/server/callcontrold"
 adapter="$build_dir/webhook_adapter/webhook-adapter"
 callctl="$build_dir/client/callctl"
 
-for port in "$sim_port" "$grpc_port" "$adapter_port"; do
+for port in "$sim_port" "$grpc_port" "$adapter_port" "$metrics_port"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "quickstart: 127.0.0.1:$port is already in use; stop what listens there or set" \
-         "SIM_PORT / GRPC_PORT / ADAPTER_PORT" >&2
+         "SIM_PORT / GRPC_PORT / ADAPTER_PORT / METRICS_PORT" >&2
     exit 1
   fi
 done
@@ -109,16 +111,21 @@ telnyx_public_key="$(cat "$run_dir/telnyx-sim.pub")"
 cat > "$run_dir/callcontrol.json" <<JSON
 {
   "daemon": { "grpc_listen": "127.0.0.1:$grpc_port", "db": "$run_dir/callcontrol.db",
+              "metrics_listen": "127.0.0.1:$metrics_port",
               "internal_api_key": "\${CALLCONTROL_INTERNAL_KEY}" },
   "adapter": { "listen": "127.0.0.1:$adapter_port", "public_url": "http://127.0.0.1:$adapter_port",
                "daemon_address": "127.0.0.1:$grpc_port" },
   "tenants": [
     { "id": "acme", "provider": "twilio", "default_from": "+15005550006",
       "api_keys": [ "$("$callctl" key hash "$acme_key")" ],
+      "rates": { "twilio": { "price_per_minute_micros": 14000, "currency": "USD",
+                             "rounding": "per_minute" } },
       "twilio": { "account_sid": "$account_sid", "auth_token": "\${TWILIO_AUTH_TOKEN}",
                   "api_base_url": "http://127.0.0.1:$sim_port" } },
     { "id": "globex", "provider": "telnyx", "default_from": "+13125550000",
       "api_keys": [ "$("$callctl" key hash "$globex_key")" ],
+      "rates": { "telnyx": { "price_per_minute_micros": 7000, "currency": "USD",
+                             "rounding": "per_second" } },
       "telnyx": { "api_key": "\${TELNYX_API_KEY}", "connection_id": "1494404757140276705",
                   "public_key": "$telnyx_public_key",
                   "api_base_url": "http://127.0.0.1:$sim_port" } }
@@ -193,6 +200,7 @@ callcontrol is serving on loopback:
   webhook-adapter http://127.0.0.1:$adapter_port/webhooks/twilio/acme/status
                   http://127.0.0.1:$adapter_port/webhooks/telnyx/globex
   provider-sim    http://127.0.0.1:$sim_port      (stands in for api.twilio.com and api.telnyx.com)
+  Prometheus      http://127.0.0.1:$metrics_port/metrics (daemon), http://127.0.0.1:$adapter_port/metrics (adapter)
 Try, in another terminal:
   source $run_dir/keys.env                        # CALLCONTROL_API_KEY = acme's key
   $callctl watch                                  # acme's live events

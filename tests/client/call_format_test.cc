@@ -305,4 +305,20 @@ TEST(RequestBuildersTest, GetAndHangupNeedAnId) {
 }
 
 }  // namespace
+TEST(FormatMoneyTest, PrintsExactMicrosWithAtLeastTwoDecimals) {
+  v1::Money m;
+  m.set_currency_code("USD");
+  m.set_amount_micros(42000);
+  EXPECT_EQ(FormatMoney(m), "0.042 USD");
+  m.set_amount_micros(2400000);
+  m.set_currency_code("INR");
+  EXPECT_EQ(FormatMoney(m), "2.40 INR");
+  m.set_amount_micros(13500);
+  EXPECT_EQ(FormatMoney(m), "0.0135 INR");
+  m.set_amount_micros(-20000);
+  EXPECT_EQ(FormatMoney(m), "-0.02 INR");
+  m.set_amount_micros(0);
+  EXPECT_EQ(FormatMoney(m), "0.00 INR");
+}
+
 }  // namespace callcontrol::client
