@@ -191,7 +191,7 @@ bool ApplyReport(const ProviderReport& report, absl::Time now, v1::Call* call,
   if (changed && !report.provider_event_id.empty()) {
     progress->applied_event_ids.push_back(report.provider_event_id);
     if (progress->applied_event_ids.size() > CallProgress::kMaxEventIds) {
-      progress->applied_event_ids.pop_front();
+      progress->applied_event_ids.erase(progress->applied_event_ids.begin());
     }
   }
   if (changed) {

@@ -16,9 +16,9 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "callcontrol/v1/call.pb.h"
@@ -52,7 +52,8 @@ struct CallProgress {
   static constexpr size_t kMaxEventIds = 64;
 
   int64_t last_provider_sequence = -1;
-  std::deque<std::string> applied_event_ids;  // oldest first
+  std::vector<std::string>
+      applied_event_ids;  // oldest first (a deque would cost 600 B per call even when empty)
   bool duration_derived = false;  // duration is answer-to-end, not the provider's figure
 
   // Compact serialization for the store (internal.v1.CallProgress); Parse of "" gives the
