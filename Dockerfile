@@ -15,7 +15,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libgrpc++1.51 libprotobuf32 libabsl20220623 libspdlog1.10 libfmt9 libsqlite3-0 libcurl4 \
-      libssl3 libprometheus-cpp-core1.0 ca-certificates \
+      libssl3 libprometheus-cpp-core1.0 libpugixml1v5 ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --home /var/lib/callcontrol callcontrol \
  && mkdir -p /var/lib/callcontrol /etc/callcontrol && chown callcontrol /var/lib/callcontrol

@@ -13,7 +13,7 @@ packages=(
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto libabsl-dev
   # libraries
   nlohmann-json3-dev libspdlog-dev libfmt-dev libsqlitecpp-dev libsqlite3-dev libcurl4-openssl-dev
-  libssl-dev libboost-dev libcli11-dev prometheus-cpp-dev
+  libssl-dev libboost-dev libcli11-dev prometheus-cpp-dev libpugixml-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest curl sqlite3 wrk
   # formatting

@@ -231,11 +231,65 @@ absl::Status ParseRates(const json& j, const std::string& w, TenantConfig* t) {
   return absl::OkStatus();
 }
 
+absl::Status ParseClone(const json& j, const std::string& w, CloneFlow* c) {
+  CONFIG_RETURN_IF_ERROR(
+      CheckKeys(j, w,
+                {"enabled", "greeting_text", "greeting_audio_url", "hold_music_url",
+                 "agent_stream_url", "max_wait_seconds", "poll_interval_seconds", "on_failure",
+                 "failure_message", "default_voice_id", "voice_api_key", "voice_api_base_url",
+                 "agent_token_secret", "agent_token_ttl_seconds"}));
+  if (j.contains("enabled")) {
+    if (!j.at("enabled").is_boolean()) return Invalid(w + ".enabled", "must be true or false");
+    c->enabled = j.at("enabled").get<bool>();
+  }
+  for (const auto& [key, field] :
+       {std::pair<const char*, std::string*>{"greeting_text", &c->greeting_text},
+        {"greeting_audio_url", &c->greeting_audio_url},
+        {"hold_music_url", &c->hold_music_url},
+        {"agent_stream_url", &c->agent_stream_url},
+        {"failure_message", &c->failure_message},
+        {"default_voice_id", &c->default_voice_id},
+        {"voice_api_key", &c->voice_api_key},
+        {"voice_api_base_url", &c->voice_api_base_url},
+        {"agent_token_secret", &c->agent_token_secret}}) {
+    CONFIG_RETURN_IF_ERROR(ReadString(j, w, key, field));
+  }
+  CONFIG_RETURN_IF_ERROR(ReadInt<int64_t>(j, w, "max_wait_seconds", 1, &c->max_wait_seconds));
+  CONFIG_RETURN_IF_ERROR(
+      ReadInt<int64_t>(j, w, "poll_interval_seconds", 1, &c->poll_interval_seconds));
+  CONFIG_RETURN_IF_ERROR(
+      ReadInt<int64_t>(j, w, "agent_token_ttl_seconds", 10, &c->agent_token_ttl_seconds));
+  std::string on_failure = "hangup";
+  CONFIG_RETURN_IF_ERROR(ReadString(j, w, "on_failure", &on_failure));
+  if (on_failure == "hangup") {
+    c->on_failure = CloneFlow::OnFailure::kHangup;
+  } else if (on_failure == "connect_default_voice") {
+    c->on_failure = CloneFlow::OnFailure::kConnectDefaultVoice;
+  } else {
+    return Invalid(w + ".on_failure", "must be hangup or connect_default_voice");
+  }
+  TrimTrailingSlashes(&c->voice_api_base_url);
+  CONFIG_RETURN_IF_ERROR(CheckBaseUrl(w + ".voice_api_base_url", c->voice_api_base_url));
+  if (!c->enabled) return absl::OkStatus();
+  if (c->agent_stream_url.rfind("wss://", 0) != 0 && c->agent_stream_url.rfind("ws://", 0) != 0) {
+    return Invalid(w + ".agent_stream_url", "must be a ws:// or wss:// URL");
+  }
+  if (c->voice_api_key.empty()) return Invalid(w + ".voice_api_key", "must not be empty");
+  if (c->agent_token_secret.size() < 16) {
+    return Invalid(w + ".agent_token_secret", "must be at least 16 characters");
+  }
+  if (c->on_failure == CloneFlow::OnFailure::kConnectDefaultVoice && c->default_voice_id.empty()) {
+    return Invalid(w + ".default_voice_id", "required for on_failure connect_default_voice");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseTenant(const json& j, size_t index, TenantConfig* t) {
   const std::string w = "tenants[" + std::to_string(index) + "]";
-  CONFIG_RETURN_IF_ERROR(CheckKeys(j, w,
-                                   {"id", "provider", "default_from", "default_twiml", "api_keys",
-                                    "webhook_token", "twilio", "telnyx", "exotel", "rates"}));
+  CONFIG_RETURN_IF_ERROR(
+      CheckKeys(j, w,
+                {"id", "provider", "default_from", "default_twiml", "api_keys", "webhook_token",
+                 "twilio", "telnyx", "exotel", "rates", "clone"}));
   CONFIG_RETURN_IF_ERROR(ReadString(j, w, "id", &t->id));
   static const std::regex kTenantId("[a-z0-9_-]{1,64}");
   if (!std::regex_match(t->id, kTenantId)) {
@@ -266,6 +320,8 @@ absl::Status ParseTenant(const json& j, size_t index, TenantConfig* t) {
     CONFIG_RETURN_IF_ERROR(ParseExotel(j.at("exotel"), w + ".exotel", &t->exotel));
   }
   if (j.contains("rates")) CONFIG_RETURN_IF_ERROR(ParseRates(j.at("rates"), w + ".rates", t));
+  if (j.contains("clone"))
+    CONFIG_RETURN_IF_ERROR(ParseClone(j.at("clone"), w + ".clone", &t->clone));
   if (t->provider == v1::PROVIDER_EXOTEL && !t->has_exotel) {
     return Invalid(w + ".exotel", "required for provider exotel");
   }

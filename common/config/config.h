@@ -27,7 +27,16 @@
 //                                "api_base_url": "https://api.exotel.com",
 //                                "caller_id": "<ExoPhone>", "flow_url": "http://my.exotel.com/…" },
 //                    "rates": { "twilio": { "price_per_minute_micros": 14000, "currency": "USD",
-//                                           "rounding": "per_second" | "per_minute" } } } ]
+//                                           "rounding": "per_second" | "per_minute" } },
+//                    "clone": { "enabled": true, "greeting_text": "…", "greeting_audio_url": "",
+//                               "hold_music_url": "", "agent_stream_url": "wss://…",
+//                               "max_wait_seconds": 30, "poll_interval_seconds": 3,
+//                               "on_failure": "hangup" | "connect_default_voice",
+//                               "failure_message": "…", "default_voice_id": "",
+//                               "voice_api_key": "${ELEVENLABS_API_KEY}",
+//                               "voice_api_base_url": "https://api.elevenlabs.io",
+//                               "agent_token_secret": "${AGENT_TOKEN_SECRET}",
+//                               "agent_token_ttl_seconds": 300 } } ]
 //   }
 //
 // A tenant's "provider" (twilio | telnyx | exotel | bolna) is the one StartCall dials through
@@ -108,6 +117,31 @@ struct ExotelAccount {
   std::string flow_url;   // the call flow the answered call runs (Exotel `Url`)
 };
 
+// The pre-call voice-clone flow of a tenant's inbound Twilio calls: greet the caller, clone their
+// voice from a stored sample (ElevenLabs-shaped API), then connect them to the agent stream.
+struct CloneFlow {
+  enum class OnFailure { kHangup, kConnectDefaultVoice };
+  bool enabled = false;
+  // What the caller hears first: <Say> of greeting_text, or <Play> of greeting_audio_url.
+  std::string greeting_text = "Hi! Please hold for a moment while we get things ready.";
+  std::string greeting_audio_url;
+  // Played while waiting (<Play>); "" = <Pause length="poll_interval_seconds"/>.
+  std::string hold_music_url;
+  // The agent's media stream (<Connect><Stream url=...>), wss://.
+  std::string agent_stream_url;
+  int64_t max_wait_seconds = 30;      // the job times out then; redirects stop
+  int64_t poll_interval_seconds = 3;  // pause between clone-status redirects
+  OnFailure on_failure = OnFailure::kHangup;
+  std::string failure_message = "Sorry, we could not connect your call right now. Goodbye.";
+  std::string default_voice_id;  // for connect_default_voice
+  // The voice-clone provider (ElevenLabs: POST /v1/voices/add, header xi-api-key).
+  std::string voice_api_key;  // secret
+  std::string voice_api_base_url = "https://api.elevenlabs.io";
+  // Signs the agent stream token (HMAC-SHA256); secret.
+  std::string agent_token_secret;
+  int64_t agent_token_ttl_seconds = 300;
+};
+
 // How a provider's calls are priced when the provider reports no price.
 struct Rate {
   enum class Rounding { kPerSecond, kPerStartedMinute };
@@ -133,6 +167,7 @@ struct TenantConfig {
   TelnyxAccount telnyx;
   bool has_exotel = false;  // an "exotel" block was given
   ExotelAccount exotel;
+  CloneFlow clone;  // "clone" block; off when absent
   // Rates by provider; a provider without one bills duration_seconds at no price.
   std::map<v1::Provider, Rate> rates;
 
