@@ -156,6 +156,25 @@ bool CallMatchesId(const v1::Call& call, std::string_view id) {
          p.call_leg_id() == id || p.call_session_id() == id;
 }
 
+std::string FormatCloneJob(const std::string& call_id, const v1::CloneJob& job) {
+  std::string out;
+  auto line = [&out](std::string_view label, std::string_view value) {
+    absl::StrAppend(&out, absl::StrFormat("%-10s %s\n", Abs(label), Abs(value)));
+  };
+  line("call_id:", call_id);
+  std::string state = v1::CloneState_Name(job.state());
+  if (absl::StartsWith(state, "CLONE_STATE_")) state = absl::AsciiStrToLower(state.substr(12));
+  line("state:", state);
+  if (!job.voice_id().empty()) line("voice_id:", job.voice_id());
+  if (!job.error().empty()) line("error:", job.error());
+  line("attempts:", absl::StrCat(job.attempts()));
+  line("created:", FormatTimestamp(job.create_time()));
+  line("updated:", FormatTimestamp(job.update_time()));
+  if (IsSet(job.end_time())) line("ended:", FormatTimestamp(job.end_time()));
+  line("deadline:", FormatTimestamp(job.deadline()));
+  return out;
+}
+
 std::string FormatMoney(const v1::Money& money) {
   const int64_t micros = money.amount_micros();
   const int64_t whole = micros / 1000000;
@@ -233,6 +252,14 @@ std::string FormatCallDetail(const v1::Call& call) {
       absl::StrAppend(&text, " ", FormatDurationSeconds(r.duration_seconds()));
     if (!r.status().empty()) absl::StrAppend(&text, " (", r.status(), ")");
     line("recording:", text);
+  }
+  if (call.has_clone()) {
+    std::string clone = v1::CloneState_Name(call.clone().state());
+    if (absl::StartsWith(clone, "CLONE_STATE_")) clone = absl::AsciiStrToLower(clone.substr(12));
+    if (!call.clone().voice_id().empty())
+      absl::StrAppend(&clone, " voice ", call.clone().voice_id());
+    if (!call.clone().error().empty()) absl::StrAppend(&clone, ": ", call.clone().error());
+    line("clone:", clone);
   }
   if (call.has_hangup()) {
     std::string hangup = call.hangup().cause();

@@ -52,6 +52,9 @@ std::string FormatDurationSeconds(int64_t seconds);
 // call_control_id, call_leg_id, call_session_id). An empty id matches nothing.
 bool CallMatchesId(const v1::Call& call, std::string_view id);
 
+// The clone job of a call, one "label: value" line per field.
+std::string FormatCloneJob(const std::string& call_id, const v1::CloneJob& job);
+
 // "0.042 USD", "2.40 INR": an exact amount of micros, at least two decimals, no float.
 std::string FormatMoney(const v1::Money& money);
 

@@ -1,5 +1,8 @@
 #include "client/callctl_commands.h"
 
+#include <fstream>
+#include <sstream>
+
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
@@ -125,6 +128,47 @@ absl::Status RunGetMetrics(const CommandEnv& env) {
 
 std::string FormatError(const absl::Status& status) {
   return absl::StrCat("callctl: ", absl::StatusCodeToString(status.code()), ": ", status.message());
+}
+
+absl::Status RunGetCloneStatus(const CommandEnv& env, const std::string& call_id) {
+  if (call_id.empty()) return absl::InvalidArgumentError("CALL_ID is required");
+  v1::GetCloneStatusRequest request;
+  request.set_call_id(call_id);
+  grpc::ClientContext context;
+  Prepare(env, &context);
+  v1::GetCloneStatusResponse response;
+  RETURN_IF_ERROR(FromGrpc(env.stub->GetCloneStatus(&context, request, &response)));
+  if (env.json) {
+    ASSIGN_OR_RETURN(std::string line, ToJsonLine(response));
+    *env.out << line << "\n";
+    return absl::OkStatus();
+  }
+  *env.out << FormatCloneJob(response.call_id(), response.clone());
+  return absl::OkStatus();
+}
+
+absl::Status RunPutVoiceSample(const CommandEnv& env, const std::string& caller_number,
+                               const std::string& path, const std::string& content_type) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError("cannot read " + path);
+  std::ostringstream audio;
+  audio << in.rdbuf();
+  v1::PutVoiceSampleRequest request;
+  request.set_caller_number(caller_number);
+  request.set_audio(audio.str());
+  request.set_content_type(content_type);
+  grpc::ClientContext context;
+  Prepare(env, &context);
+  v1::PutVoiceSampleResponse response;
+  RETURN_IF_ERROR(FromGrpc(env.stub->PutVoiceSample(&context, request, &response)));
+  if (env.json) {
+    ASSIGN_OR_RETURN(std::string line, ToJsonLine(response));
+    *env.out << line << "\n";
+    return absl::OkStatus();
+  }
+  *env.out << "stored " << response.size_bytes() << " bytes of " << response.content_type()
+           << " for " << response.caller_number() << "\n";
+  return absl::OkStatus();
 }
 
 }  // namespace callcontrol::client

@@ -38,6 +38,12 @@ absl::Status RunGetCall(const CommandEnv& env, const std::string& call_id);
 // With `all`, follows next_page_token until the last page (JSON: one response per page).
 absl::Status RunListCalls(const CommandEnv& env, const ListCallsArgs& args, bool all);
 absl::Status RunGetMetrics(const CommandEnv& env);
+// Prints the clone job of a call (GetCloneStatus).
+absl::Status RunGetCloneStatus(const CommandEnv& env, const std::string& call_id);
+// Uploads the voice sample in `path` for `caller_number` (PutVoiceSample). kNotFound if the file
+// cannot be read; the daemon checks size and format.
+absl::Status RunPutVoiceSample(const CommandEnv& env, const std::string& caller_number,
+                               const std::string& path, const std::string& content_type);
 
 // The line callctl prints on stderr for a failed command: "callctl: NOT_FOUND: call x not found".
 std::string FormatError(const absl::Status& status);

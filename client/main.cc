@@ -134,6 +134,19 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
 
   app.add_subcommand("metrics", "print the tenant's call figures");
+  CLI::App* clone_status =
+      app.add_subcommand("clone-status", "print the voice-clone job of an inbound call");
+  clone_status->add_option("CALL_ID", call_id, "call id or provider id (CallSid...)")->required();
+
+  CLI::App* sample = app.add_subcommand("sample", "caller voice samples for the clone flow");
+  sample->require_subcommand(1);
+  std::string sample_caller, sample_file, sample_type;
+  CLI::App* sample_put = sample->add_subcommand(
+      "put", "store (or replace) the voice sample of a caller (WAV/MP3/OGG/FLAC/WebM, <= 10 MiB)");
+  sample_put->add_option("--caller", sample_caller, "the caller's number, E.164")->required();
+  sample_put->add_option("--file", sample_file, "the audio file")->required();
+  sample_put->add_option("--content-type", sample_type,
+                         "audio/wav, audio/mpeg, ... (default: detected from the file)");
 
   CLI::App* key = app.add_subcommand("key", "make or hash tenant API keys (no server needed)");
   key->require_subcommand(1);
@@ -210,6 +223,10 @@ int main(int argc, char** argv) {
     watch_options.metadata = callcontrol::client::AuthMetadata(api_key);
     status = callcontrol::client::WatchEvents(*stub, watch_options, std::cout, std::cerr, &stop)
                  .status();
+  } else if (clone_status->parsed()) {
+    status = callcontrol::client::RunGetCloneStatus(env, call_id);
+  } else if (sample_put->parsed()) {
+    status = callcontrol::client::RunPutVoiceSample(env, sample_caller, sample_file, sample_type);
   } else {
     status = RunGetMetrics(env);
   }

@@ -100,6 +100,7 @@ void Daemon::Shutdown(std::chrono::system_clock::time_point deadline) {
     server_->Shutdown(deadline);
     server_->Wait();
   }
+  if (manager_) manager_->CancelTimers();  // clone deadlines and retries: do not wait for them
   if (provider_workers_) provider_workers_->join();
   if (readers_) readers_->join();
   if (manager_) manager_->Stop();  // publishes pending metrics events before the store closes

@@ -18,6 +18,8 @@ struct RouteInfo {
 constexpr std::array<RouteInfo, AdapterMetrics::kRouteCount> kRoutes = {{
     {AdapterMetrics::Provider::kTwilio, "status"},
     {AdapterMetrics::Provider::kTwilio, "recording"},
+    {AdapterMetrics::Provider::kTwilio, "voice"},
+    {AdapterMetrics::Provider::kTwilio, "clone-status"},
     {AdapterMetrics::Provider::kTelnyx, "webhook"},
     {AdapterMetrics::Provider::kExotel, "status"},
     {AdapterMetrics::Provider::kBolna, "webhook"},
@@ -72,8 +74,9 @@ AdapterMetrics::AdapterMetrics()
   // Series that exist from the start, at 0, so that every family is exposed (a family without
   // series is left out of the text) and rate() sees their first increment: 200 on each served
   // route, and the daemon errors worth alerting on.
-  for (const Route route : {Route::kTwilioStatus, Route::kTwilioRecording, Route::kTelnyxWebhook,
-                            Route::kExotelStatus, Route::kBolnaWebhook}) {
+  for (const Route route : {Route::kTwilioStatus, Route::kTwilioRecording, Route::kTwilioVoice,
+                            Route::kTwilioCloneStatus, Route::kTelnyxWebhook, Route::kExotelStatus,
+                            Route::kBolnaWebhook}) {
     WebhookCounter(route, 200);
   }
   for (const absl::StatusCode code :

@@ -37,9 +37,10 @@ inline constexpr std::string_view kPrometheusContentType =
 //   callcontrol_adapter_daemon_errors_total{code}            counter: reports the daemon did not
 //       acknowledge, by gRPC status name (e.g. "UNAVAILABLE")
 // `provider` is twilio, telnyx, exotel, bolna, or unknown for a /webhooks/ path naming none of
-// them; `route` is status, recording, webhook (the one route of Telnyx and Bolna) or unknown (a
-// path no route serves). Only /webhooks/ requests count as webhooks: /healthz and /metrics do not,
-// nor do the answers the HTTP server gives by itself (413 too large, 503 while shutting down).
+// them; `route` is status, recording, voice, clone-status (Twilio), webhook (the one route of
+// Telnyx and Bolna) or unknown (a path no route serves). Only /webhooks/ requests count as
+// webhooks: /healthz and /metrics do not, nor do the answers the HTTP server gives by itself
+// (413 too large, 503 while shutting down).
 // Every family is exposed from the start: code="200" of each served route, the signature failures
 // of each provider and the daemon errors UNAVAILABLE, DEADLINE_EXCEEDED and UNAUTHENTICATED exist
 // at 0; other series appear on first use.
@@ -53,6 +54,8 @@ class AdapterMetrics {
   enum class Route {
     kTwilioStatus,
     kTwilioRecording,
+    kTwilioVoice,
+    kTwilioCloneStatus,
     kTelnyxWebhook,
     kExotelStatus,
     kBolnaWebhook,
@@ -62,7 +65,7 @@ class AdapterMetrics {
     kBolnaUnknown,
     kUnknown,
   };
-  static constexpr size_t kRouteCount = 10;
+  static constexpr size_t kRouteCount = 12;
 
   AdapterMetrics();
   AdapterMetrics(const AdapterMetrics&) = delete;

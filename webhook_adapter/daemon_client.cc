@@ -11,11 +11,22 @@
 
 namespace callcontrol::webhook_adapter {
 
+// One call in flight: its context, and how to report its outcome to the caller.
 struct DaemonClient::Call {
+  virtual ~Call() = default;
+  // Runs the caller's callback with `status` and the response.
+  virtual void Complete(const absl::Status& status) = 0;
   grpc::ClientContext context;
-  internal::v1::ReportProviderEventRequest request;
-  internal::v1::ReportProviderEventResponse response;
-  Done done;
+};
+
+template <typename Request, typename Response>
+struct DaemonClient::TypedCall final : DaemonClient::Call {
+  using Callback = std::function<void(const absl::Status&, const Response&)>;
+  TypedCall(Request r, Callback d) : request(std::move(r)), done(std::move(d)) {}
+  void Complete(const absl::Status& status) override { done(status, response); }
+  Request request;
+  Response response;
+  Callback done;
 };
 
 absl::StatusOr<std::unique_ptr<DaemonClient>> DaemonClient::Create(const std::string& address,
@@ -48,9 +59,39 @@ DaemonClient::~DaemonClient() { Shutdown(); }
 
 void DaemonClient::ReportProviderEvent(internal::v1::ReportProviderEventRequest request,
                                        Done done) {
-  auto call = std::make_shared<Call>();
-  call->request = std::move(request);
-  call->done = std::move(done);
+  using CallT = TypedCall<internal::v1::ReportProviderEventRequest,
+                          internal::v1::ReportProviderEventResponse>;
+  Start(std::make_shared<CallT>(std::move(request), std::move(done)), [this](Call* call) {
+    auto* typed = static_cast<CallT*>(call);
+    stub_->async()->ReportProviderEvent(
+        &typed->context, &typed->request, &typed->response,
+        [this, call](grpc::Status status) { Finish(call, status); });
+  });
+}
+
+void DaemonClient::StartInboundCall(internal::v1::StartInboundCallRequest request,
+                                    StartInboundCallDone done) {
+  using CallT =
+      TypedCall<internal::v1::StartInboundCallRequest, internal::v1::StartInboundCallResponse>;
+  Start(std::make_shared<CallT>(std::move(request), std::move(done)), [this](Call* call) {
+    auto* typed = static_cast<CallT*>(call);
+    stub_->async()->StartInboundCall(&typed->context, &typed->request, &typed->response,
+                                     [this, call](grpc::Status status) { Finish(call, status); });
+  });
+}
+
+void DaemonClient::GetCloneProgress(internal::v1::GetCloneProgressRequest request,
+                                    GetCloneProgressDone done) {
+  using CallT =
+      TypedCall<internal::v1::GetCloneProgressRequest, internal::v1::GetCloneProgressResponse>;
+  Start(std::make_shared<CallT>(std::move(request), std::move(done)), [this](Call* call) {
+    auto* typed = static_cast<CallT*>(call);
+    stub_->async()->GetCloneProgress(&typed->context, &typed->request, &typed->response,
+                                     [this, call](grpc::Status status) { Finish(call, status); });
+  });
+}
+
+void DaemonClient::Start(std::shared_ptr<Call> call, const std::function<void(Call*)>& start) {
   call->context.set_deadline(std::chrono::system_clock::now() + options_.deadline);
   if (!authorization_.empty()) call->context.AddMetadata("authorization", authorization_);
   // Ride out a reconnect (daemon restart, first connection) instead of failing at once: Twilio
@@ -66,13 +107,12 @@ void DaemonClient::ReportProviderEvent(internal::v1::ReportProviderEventRequest 
     }
   }
   if (call != nullptr) {
-    call->done(absl::UnavailableError("webhook-adapter is shutting down"), call->response);
+    call->Complete(absl::UnavailableError("webhook-adapter is shutting down"));
     return;
   }
   // The callback may run on this thread before async() returns (e.g. on a failed channel); no
   // lock is held here, so that is fine.
-  stub_->async()->ReportProviderEvent(&raw->context, &raw->request, &raw->response,
-                                      [this, raw](grpc::Status status) { Finish(raw, status); });
+  start(raw);
 }
 
 void DaemonClient::Finish(Call* call, const grpc::Status& status) {
@@ -81,7 +121,7 @@ void DaemonClient::Finish(Call* call, const grpc::Status& status) {
                                   ? absl::OkStatus()
                                   : absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                                                  status.error_message());
-  call->done(result, call->response);
+  call->Complete(result);
   std::shared_ptr<Call> owned;  // destroyed after the lock is released
   absl::MutexLock lock(&mu_);
   auto it = calls_.find(call);

@@ -42,6 +42,11 @@ class DaemonClient {
   // daemon returned) and, when OK, its response. Must not block.
   using Done = std::function<void(const absl::Status& status,
                                   const internal::v1::ReportProviderEventResponse& response)>;
+  // The same, for StartInboundCall and GetCloneProgress.
+  using StartInboundCallDone = std::function<void(
+      const absl::Status& status, const internal::v1::StartInboundCallResponse& response)>;
+  using GetCloneProgressDone = std::function<void(
+      const absl::Status& status, const internal::v1::GetCloneProgressResponse& response)>;
 
   // Creates the channel to `address` ("host:port", plaintext) and starts connecting. Returns
   // kInvalidArgument if `address` is empty or the deadline is not positive.
@@ -58,6 +63,14 @@ class DaemonClient {
   // runs at once, on this thread, with kUnavailable.
   void ReportProviderEvent(internal::v1::ReportProviderEventRequest request, Done done);
 
+  // Sends `request` as ProviderEventService.StartInboundCall (records an inbound call and starts
+  // its clone job); otherwise exactly like ReportProviderEvent (deadline, credential, refusal).
+  void StartInboundCall(internal::v1::StartInboundCallRequest request, StartInboundCallDone done);
+
+  // Sends `request` as ProviderEventService.GetCloneProgress (the clone job of a call and, when
+  // due, the agent stream token); otherwise exactly like ReportProviderEvent.
+  void GetCloneProgress(internal::v1::GetCloneProgressRequest request, GetCloneProgressDone done);
+
   // The channel's connectivity state: "idle", "connecting", "ready", "transient_failure" or
   // "shutdown". Does not trigger a connection attempt.
   std::string_view ChannelState() const;
@@ -73,10 +86,16 @@ class DaemonClient {
 
  private:
   struct Call;
+  template <typename Request, typename Response>
+  struct TypedCall;
   using CallMap = absl::flat_hash_map<Call*, std::shared_ptr<Call>>;
   static bool NoCallsLeft(CallMap* calls) { return calls->empty(); }
 
   DaemonClient(std::shared_ptr<grpc::Channel> channel, const Options& options);
+  // Registers `call` (with the deadline and credential set) and starts it with `start`
+  // (which calls the stub's async method); or, when refusing, completes it at once with
+  // kUnavailable.
+  void Start(std::shared_ptr<Call> call, const std::function<void(Call*)>& start);
   void Finish(Call* call, const grpc::Status& status);
 
   const Options options_;

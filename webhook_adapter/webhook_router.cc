@@ -8,6 +8,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/logging.h"
 #include "providers/bolna/bolna_execution.h"
@@ -17,6 +19,7 @@
 #include "providers/twilio/twilio_signature.h"
 #include "webhook_adapter/providers/twilio/twilio_recording_callback.h"
 #include "webhook_adapter/providers/twilio/twilio_status_callback.h"
+#include "webhook_adapter/twiml/twiml_writer.h"
 
 namespace callcontrol::webhook_adapter {
 namespace {
@@ -88,6 +91,8 @@ Route MatchWebhookRoute(std::string_view rest, std::string_view* tenant) {
     if (SplitTenantAction(after, tenant, &action)) {
       if (action == "status") return Route::kTwilioStatus;
       if (action == "recording") return Route::kTwilioRecording;
+      if (action == "voice") return Route::kTwilioVoice;
+      if (action == "clone-status") return Route::kTwilioCloneStatus;
     }
     return Route::kTwilioUnknown;
   }
@@ -106,6 +111,40 @@ Route MatchWebhookRoute(std::string_view rest, std::string_view* tenant) {
     return one_segment ? Route::kBolnaWebhook : Route::kBolnaUnknown;
   }
   return Route::kUnknown;
+}
+
+http::Response TwimlResponse(std::string twiml) {
+  http::Response response;
+  response.content_type = "text/xml";
+  response.body = std::move(twiml);
+  return response;
+}
+
+// The value of form field `name`, or "".
+std::string FormValue(const http::FormParams& form, std::string_view name) {
+  const std::string* value = http::FindParam(form, name);
+  return value == nullptr ? std::string() : *value;
+}
+
+// Counts and logs a daemon error on a webhook and returns the answer HttpStatusForDaemonCode
+// gives for it.
+http::Response DaemonErrorResponse(AdapterMetrics* metrics, const char* what,
+                                   const absl::Status& status, const std::string& tenant_id,
+                                   const std::string& call_ref) {
+  metrics->DaemonError(status.code());
+  const int http_status = HttpStatusForDaemonCode(status.code());
+  if (status.code() == absl::StatusCode::kUnauthenticated) {
+    Logger()->error(
+        "{} not recorded: adapter internal_api_key rejected by callcontrold (set the same "
+        "daemon.internal_api_key in both processes' config) http_status={} tenant={} {}",
+        what, http_status, tenant_id, call_ref);
+  } else {
+    Logger()->warn("{} not recorded: code={} http_status={} tenant={} {} message=\"{}\"", what,
+                   absl::StatusCodeToString(status.code()), http_status, tenant_id, call_ref,
+                   std::string(status.message()));
+  }
+  return TextResponse(
+      http_status, std::string(absl::StatusCodeToString(status.code())) + " from callcontrold\n");
 }
 
 }  // namespace
@@ -147,6 +186,14 @@ WebhookRouter::WebhookRouter(const config::Config& config, std::string public_ur
     if (!tenant.webhook_token.empty()) {
       webhook_token_digests_.emplace(tenant.id, Sha256(tenant.webhook_token));
     }
+    if (twilio_auth_tokens_.contains(tenant.id)) {
+      const config::CloneFlow& clone = tenant.clone;
+      clone_flows_.emplace(
+          tenant.id, CloneTwiml{clone.enabled, clone.greeting_text, clone.greeting_audio_url,
+                                clone.hold_music_url, clone.agent_stream_url,
+                                clone.max_wait_seconds, clone.poll_interval_seconds,
+                                clone.on_failure, clone.failure_message, clone.default_voice_id});
+    }
   }
 }
 
@@ -172,6 +219,10 @@ void WebhookRouter::Handle(http::Request&& request, http::Responder respond) con
       return HandleTwilioStatus(tenant, request, std::move(counted));
     case Route::kTwilioRecording:
       return HandleTwilioRecording(tenant, request, std::move(counted));
+    case Route::kTwilioVoice:
+      return HandleTwilioVoice(tenant, request, std::move(counted));
+    case Route::kTwilioCloneStatus:
+      return HandleTwilioCloneStatus(tenant, request, std::move(counted));
     case Route::kTelnyxWebhook:
       return HandleTelnyx(tenant, request, std::move(counted));
     case Route::kExotelStatus:
@@ -298,6 +349,140 @@ void WebhookRouter::HandleTwilioRecording(std::string_view tenant_view,
   success.body = kEmptyTwiml;
   ForwardToDaemon(kWhat, *tenant_id, std::move(call_ref), *std::move(report), std::move(success),
                   std::move(respond));
+}
+
+std::string WebhookRouter::CloneStatusUrl(std::string_view tenant_id, std::string_view call_id,
+                                          int64_t attempt) const {
+  return absl::StrCat(public_url_, "/webhooks/twilio/", ToAbsl(tenant_id),
+                      "/clone-status?call_id=", http::PercentEncode(call_id), "&attempt=", attempt);
+}
+
+void WebhookRouter::HandleTwilioVoice(std::string_view tenant_view, const http::Request& request,
+                                      http::Responder respond) const {
+  static constexpr const char* kWhat = "twilio incoming call";
+  http::FormParams form, query;
+  const auto tenant_id = CheckTwilioRequest(kWhat, tenant_view, request, respond, &form, &query);
+  if (!tenant_id.has_value()) return;
+  internal::v1::StartInboundCallRequest start;
+  start.set_tenant_id(*tenant_id);
+  start.set_provider(v1::PROVIDER_TWILIO);
+  start.mutable_provider_ids()->set_call_sid(FormValue(form, "CallSid"));
+  if (start.provider_ids().call_sid().empty()) {
+    Logger()->info("{} rejected: no CallSid tenant={}", kWhat, *tenant_id);
+    return respond(TextResponse(400, "missing CallSid\n"));
+  }
+  start.set_from(FormValue(form, "From"));
+  start.set_to(FormValue(form, "To"));
+  start.set_provider_status(FormValue(form, "CallStatus"));
+  std::string call_ref = "call_sid=" + start.provider_ids().call_sid();
+  const CloneTwiml* flow = &clone_flows_.find(*tenant_id)->second;
+  daemon_->StartInboundCall(
+      std::move(start), [this, flow, tenant_id = *tenant_id, call_ref = std::move(call_ref),
+                         respond = std::move(respond)](
+                            const absl::Status& status,
+                            const internal::v1::StartInboundCallResponse& response) mutable {
+        if (!status.ok()) {
+          return respond(DaemonErrorResponse(metrics_.get(), kWhat, status, tenant_id, call_ref));
+        }
+        if (flow->enabled && response.has_clone()) {
+          return respond(TwimlResponse(twiml::Greeting(
+              flow->greeting_text, flow->greeting_audio_url, flow->hold_music_url,
+              flow->poll_interval_seconds, CloneStatusUrl(tenant_id, response.call_id(), 1))));
+        }
+        if (flow->agent_stream_url.empty()) {
+          Logger()->warn(
+              "{}: clone flow off and no clone.agent_stream_url configured, hanging up "
+              "tenant={} {} call_id={}",
+              kWhat, tenant_id, call_ref, response.call_id());
+          return respond(TwimlResponse(twiml::Failure(flow->failure_message)));
+        }
+        twiml::StreamParameters parameters = {{"call_id", response.call_id()},
+                                              {"tenant_id", tenant_id}};
+        if (!flow->default_voice_id.empty()) {
+          parameters.emplace_back("voice_id", flow->default_voice_id);
+        }
+        respond(TwimlResponse(twiml::ConnectStream(flow->agent_stream_url, parameters)));
+      });
+}
+
+void WebhookRouter::HandleTwilioCloneStatus(std::string_view tenant_view,
+                                            const http::Request& request,
+                                            http::Responder respond) const {
+  static constexpr const char* kWhat = "twilio clone-status";
+  http::FormParams form, query;
+  const auto tenant_id = CheckTwilioRequest(kWhat, tenant_view, request, respond, &form, &query);
+  if (!tenant_id.has_value()) return;
+  const std::string* call_id = http::FindParam(query, "call_id");
+  if (call_id == nullptr || call_id->empty()) {
+    return respond(TextResponse(400, "missing call_id\n"));
+  }
+  int64_t attempt = 1;
+  if (const std::string* attempt_param = http::FindParam(query, "attempt");
+      attempt_param != nullptr &&
+      (!absl::SimpleAtoi(ToAbsl(*attempt_param), &attempt) || attempt < 1)) {
+    return respond(TextResponse(400, "attempt must be a positive integer\n"));
+  }
+  internal::v1::GetCloneProgressRequest progress;
+  progress.set_tenant_id(*tenant_id);
+  progress.set_call_id(*call_id);
+  const CloneTwiml* flow = &clone_flows_.find(*tenant_id)->second;
+  daemon_->GetCloneProgress(std::move(progress), [this, flow, attempt, tenant_id = *tenant_id,
+                                                  call_id = *call_id, respond = std::move(respond)](
+                                                     const absl::Status& status,
+                                                     const internal::v1::GetCloneProgressResponse&
+                                                         response) mutable {
+    const std::string call_ref = "call_id=" + call_id.substr(0, 64);
+    if (status.code() == absl::StatusCode::kNotFound ||
+        status.code() == absl::StatusCode::kInvalidArgument) {
+      Logger()->warn("{}: no clone job for the call ({}), hanging up tenant={} {}", kWhat,
+                     absl::StatusCodeToString(status.code()), tenant_id, call_ref);
+      return respond(TwimlResponse(twiml::Failure(flow->failure_message)));
+    }
+    if (!status.ok()) {
+      return respond(DaemonErrorResponse(metrics_.get(), kWhat, status, tenant_id, call_ref));
+    }
+    const std::string& stream_call_id = response.call_id().empty() ? call_id : response.call_id();
+    auto connect = [&](const std::string& voice_id) {
+      twiml::StreamParameters parameters = {{"call_id", stream_call_id}, {"tenant_id", tenant_id}};
+      if (!voice_id.empty()) parameters.emplace_back("voice_id", voice_id);
+      parameters.emplace_back("token", response.agent_token());
+      return TwimlResponse(twiml::ConnectStream(flow->agent_stream_url, parameters));
+    };
+    const v1::CloneJob& job = response.clone();
+    switch (job.state()) {
+      case v1::CLONE_STATE_PENDING:
+      case v1::CLONE_STATE_PROCESSING: {
+        const bool before_deadline =
+            job.has_deadline() ? absl::Now() < absl::FromUnixSeconds(job.deadline().seconds()) +
+                                                   absl::Nanoseconds(job.deadline().nanos())
+                               : attempt * flow->poll_interval_seconds < flow->max_wait_seconds;
+        if (before_deadline) {
+          return respond(
+              TwimlResponse(twiml::Hold(flow->hold_music_url, flow->poll_interval_seconds,
+                                        CloneStatusUrl(tenant_id, call_id, attempt + 1))));
+        }
+        Logger()->info(
+            "{}: clone still {} at its deadline, applying the failure policy "
+            "tenant={} {} attempt={}",
+            kWhat, v1::CloneState_Name(job.state()), tenant_id, call_ref, attempt);
+        break;
+      }
+      case v1::CLONE_STATE_COMPLETED:
+        if (!flow->agent_stream_url.empty()) return respond(connect(response.voice_id()));
+        Logger()->error("{}: clone completed but tenant {} has no clone.agent_stream_url", kWhat,
+                        tenant_id);
+        return respond(TwimlResponse(twiml::Failure(flow->failure_message)));
+      default:
+        Logger()->info("{}: clone ended {} tenant={} {} attempt={}", kWhat,
+                       v1::CloneState_Name(job.state()), tenant_id, call_ref, attempt);
+        break;
+    }
+    if (flow->on_failure == config::CloneFlow::OnFailure::kConnectDefaultVoice &&
+        !response.agent_token().empty() && !flow->agent_stream_url.empty()) {
+      return respond(connect(response.voice_id()));
+    }
+    respond(TwimlResponse(twiml::Failure(flow->failure_message)));
+  });
 }
 
 void WebhookRouter::HandleTelnyx(std::string_view tenant_view, const http::Request& request,
@@ -477,20 +662,7 @@ void WebhookRouter::ForwardToDaemon(const char* what, std::string tenant_id, std
        tenant_id = std::move(tenant_id), call_ref = std::move(call_ref)](
           const absl::Status& status, const internal::v1::ReportProviderEventResponse&) mutable {
         if (status.ok()) return respond(std::move(success));
-        metrics->DaemonError(status.code());
-        const int http_status = HttpStatusForDaemonCode(status.code());
-        if (status.code() == absl::StatusCode::kUnauthenticated) {
-          Logger()->error(
-              "{} not recorded: adapter internal_api_key rejected by callcontrold (set the same "
-              "daemon.internal_api_key in both processes' config) http_status={} tenant={} {}",
-              what, http_status, tenant_id, call_ref);
-        } else {
-          Logger()->warn("{} not recorded: code={} http_status={} tenant={} {} message=\"{}\"",
-                         what, absl::StatusCodeToString(status.code()), http_status, tenant_id,
-                         call_ref, std::string(status.message()));
-        }
-        respond(TextResponse(http_status, std::string(absl::StatusCodeToString(status.code())) +
-                                              " from callcontrold\n"));
+        respond(DaemonErrorResponse(metrics, what, status, tenant_id, call_ref));
       });
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +50,34 @@ inline constexpr std::string_view kWebhookTokenParam = "token";
 //        answer (HttpStatusForDaemonCode) with kEmptyTwiml as text/xml on success.
 //   POST /webhooks/twilio/{tenant}/recording[?call_id=<call id>]  Twilio recording status
 //        callback (ParseTwilioRecordingCallback): checked and answered exactly like /status.
+//   POST /webhooks/twilio/{tenant}/voice  Twilio's incoming-call webhook (the number's voice
+//        URL). Checked like /status (404, 405, 400, 403 before the daemon is called); 400 without
+//        a CallSid. Then StartInboundCall (TWILIO, CallSid, From, To, CallStatus); a daemon error
+//        gets HttpStatusForDaemonCode (503 while it is unreachable, so Twilio plays its fallback
+//        URL). On success, text/xml TwiML (webhook_adapter/twiml/twiml_writer.h):
+//        - clone flow on (tenant clone.enabled and the daemon returned a clone job): Greeting
+//          (greeting audio or text, hold music or a pause of poll_interval_seconds) redirecting to
+//          {public_url}/webhooks/twilio/{tenant}/clone-status?call_id=<call id>&attempt=1;
+//        - clone flow off: ConnectStream to clone.agent_stream_url with the parameters call_id,
+//          tenant_id and (if configured) voice_id = clone.default_voice_id, but no token (the
+//          daemon issues agent tokens only for clone jobs); with no agent_stream_url configured,
+//          Failure(clone.failure_message).
+//   POST /webhooks/twilio/{tenant}/clone-status?call_id=<call id>&attempt=<n>  The redirect loop
+//        of the clone flow. Checked like /status; 400 without call_id or with an attempt that is
+//        not a positive integer (absent = 1). Then GetCloneProgress(tenant, call_id) and, as
+//        text/xml TwiML with 200:
+//        - PENDING or PROCESSING before the job's deadline: Hold redirecting to the same URL
+//          with attempt=n+1 (without a deadline in the job: while n * poll_interval_seconds <
+//          max_wait_seconds);
+//        - COMPLETED: ConnectStream to agent_stream_url with call_id, tenant_id, voice_id and
+//          token = the response's agent_token (never a configured secret);
+//        - FAILED, TIMED_OUT, CANCELED, or still waiting at/after the deadline: the failure
+//          policy. hangup -> Failure(failure_message); connect_default_voice -> ConnectStream
+//          with the response's voice_id and agent_token, or Failure(failure_message) when the
+//          daemon gave no token (or no agent_stream_url is configured);
+//        - NOT_FOUND or INVALID_ARGUMENT from the daemon (unknown call, another tenant's call):
+//          Failure(failure_message) with a warning, since Twilio must get valid TwiML.
+//        Other daemon errors: HttpStatusForDaemonCode.
 //   POST /webhooks/telnyx/{tenant}[?call_id=<call id>]  Telnyx Call Control webhook. 404 unknown
 //        tenant or one without a "telnyx" block, 405 not POST; then the signature, checked first
 //        over the raw body (telnyx::VerifyWebhookSignature with the tenant's public key and
@@ -99,6 +128,10 @@ class WebhookRouter {
                           http::Responder respond) const;
   void HandleTwilioRecording(std::string_view tenant_id, const http::Request& request,
                              http::Responder respond) const;
+  void HandleTwilioVoice(std::string_view tenant_id, const http::Request& request,
+                         http::Responder respond) const;
+  void HandleTwilioCloneStatus(std::string_view tenant_id, const http::Request& request,
+                               http::Responder respond) const;
   void HandleTelnyx(std::string_view tenant_id, const http::Request& request,
                     http::Responder respond) const;
   void HandleExotelStatus(std::string_view tenant_id, const http::Request& request,
@@ -130,6 +163,24 @@ class WebhookRouter {
                        internal::v1::ReportProviderEventRequest report, http::Response success,
                        http::Responder respond) const;
 
+  // The TwiML side of a tenant's clone flow (config::CloneFlow without its secrets).
+  struct CloneTwiml {
+    bool enabled = false;
+    std::string greeting_text;
+    std::string greeting_audio_url;
+    std::string hold_music_url;
+    std::string agent_stream_url;
+    int64_t max_wait_seconds = 0;
+    int64_t poll_interval_seconds = 0;
+    config::CloneFlow::OnFailure on_failure = config::CloneFlow::OnFailure::kHangup;
+    std::string failure_message;
+    std::string default_voice_id;
+  };
+
+  // {public_url}/webhooks/twilio/{tenant}/clone-status?call_id=<call id>&attempt=<attempt>.
+  std::string CloneStatusUrl(std::string_view tenant_id, std::string_view call_id,
+                             int64_t attempt) const;
+
   struct TelnyxTenant {
     std::string public_key;  // base64 Ed25519 public key
     absl::Duration tolerance;
@@ -140,6 +191,8 @@ class WebhookRouter {
   const std::unique_ptr<AdapterMetrics> metrics_;
   // Tenant id -> Twilio auth token (a secret: never logged).
   absl::flat_hash_map<std::string, std::string> twilio_auth_tokens_;
+  // Tenant id -> its clone flow's TwiML settings, for the tenants in twilio_auth_tokens_.
+  absl::flat_hash_map<std::string, CloneTwiml> clone_flows_;
   // Tenant id -> Telnyx webhook verification settings.
   absl::flat_hash_map<std::string, TelnyxTenant> telnyx_tenants_;
   // Tenant id -> SHA-256 of its webhook_token, for tenants that have one.

@@ -121,4 +121,32 @@ grpc::ServerUnaryReactor* CallControlServiceImpl::GetMetrics(grpc::CallbackServe
   return reactor;
 }
 
+grpc::ServerUnaryReactor* CallControlServiceImpl::GetCloneStatus(
+    grpc::CallbackServerContext* context, const v1::GetCloneStatusRequest* request,
+    v1::GetCloneStatusResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  const config::TenantConfig* tenant = Authenticate(auth_, context, reactor);
+  if (tenant == nullptr) return reactor;
+  manager_->GetCloneStatus(tenant->id, request->call_id(),
+                           [reactor, response](absl::StatusOr<v1::GetCloneStatusResponse> result) {
+                             if (result.ok()) *response = std::move(*result);
+                             reactor->Finish(ToGrpcStatus(result.status()));
+                           });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* CallControlServiceImpl::PutVoiceSample(
+    grpc::CallbackServerContext* context, const v1::PutVoiceSampleRequest* request,
+    v1::PutVoiceSampleResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  const config::TenantConfig* tenant = Authenticate(auth_, context, reactor);
+  if (tenant == nullptr) return reactor;
+  manager_->PutVoiceSample(tenant->id, *request,
+                           [reactor, response](absl::StatusOr<v1::PutVoiceSampleResponse> result) {
+                             if (result.ok()) *response = std::move(*result);
+                             reactor->Finish(ToGrpcStatus(result.status()));
+                           });
+  return reactor;
+}
+
 }  // namespace callcontrol::api

@@ -22,7 +22,9 @@ using CallControlServiceBase = v1::CallControlService::WithCallbackMethod_StartC
             v1::CallControlService::WithCallbackMethod_ListCalls<
                 v1::CallControlService::WithRawCallbackMethod_StreamEvents<
                     v1::CallControlService::WithCallbackMethod_GetMetrics<
-                        v1::CallControlService::Service>>>>>>;
+                        v1::CallControlService::WithCallbackMethod_GetCloneStatus<
+                            v1::CallControlService::WithCallbackMethod_PutVoiceSample<
+                                v1::CallControlService::Service>>>>>>>>;
 
 class CallControlServiceImpl final : public CallControlServiceBase {
  public:
@@ -50,6 +52,12 @@ class CallControlServiceImpl final : public CallControlServiceBase {
   grpc::ServerUnaryReactor* GetMetrics(grpc::CallbackServerContext* context,
                                        const v1::GetMetricsRequest* request,
                                        v1::GetMetricsResponse* response) override;
+  grpc::ServerUnaryReactor* GetCloneStatus(grpc::CallbackServerContext* context,
+                                           const v1::GetCloneStatusRequest* request,
+                                           v1::GetCloneStatusResponse* response) override;
+  grpc::ServerUnaryReactor* PutVoiceSample(grpc::CallbackServerContext* context,
+                                           const v1::PutVoiceSampleRequest* request,
+                                           v1::PutVoiceSampleResponse* response) override;
 
  private:
   const Authenticator* const auth_;

@@ -21,4 +21,36 @@ grpc::ServerUnaryReactor* ProviderEventServiceImpl::ReportProviderEvent(
   return reactor;
 }
 
+grpc::ServerUnaryReactor* ProviderEventServiceImpl::StartInboundCall(
+    grpc::CallbackServerContext* context, const internal::v1::StartInboundCallRequest* request,
+    internal::v1::StartInboundCallResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  if (auto s = auth_->CheckInternal(*context); !s.ok()) {
+    reactor->Finish(ToGrpcStatus(s));
+    return reactor;
+  }
+  manager_->StartInboundCall(
+      *request, [reactor, response](absl::StatusOr<internal::v1::StartInboundCallResponse> r) {
+        if (r.ok()) *response = std::move(*r);
+        reactor->Finish(ToGrpcStatus(r.status()));
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ProviderEventServiceImpl::GetCloneProgress(
+    grpc::CallbackServerContext* context, const internal::v1::GetCloneProgressRequest* request,
+    internal::v1::GetCloneProgressResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  if (auto s = auth_->CheckInternal(*context); !s.ok()) {
+    reactor->Finish(ToGrpcStatus(s));
+    return reactor;
+  }
+  manager_->GetCloneProgress(
+      *request, [reactor, response](absl::StatusOr<internal::v1::GetCloneProgressResponse> r) {
+        if (r.ok()) *response = std::move(*r);
+        reactor->Finish(ToGrpcStatus(r.status()));
+      });
+  return reactor;
+}
+
 }  // namespace callcontrol::api

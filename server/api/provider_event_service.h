@@ -18,6 +18,12 @@ class ProviderEventServiceImpl final : public internal::v1::ProviderEventService
   grpc::ServerUnaryReactor* ReportProviderEvent(
       grpc::CallbackServerContext* context, const internal::v1::ReportProviderEventRequest* request,
       internal::v1::ReportProviderEventResponse* response) override;
+  grpc::ServerUnaryReactor* StartInboundCall(
+      grpc::CallbackServerContext* context, const internal::v1::StartInboundCallRequest* request,
+      internal::v1::StartInboundCallResponse* response) override;
+  grpc::ServerUnaryReactor* GetCloneProgress(
+      grpc::CallbackServerContext* context, const internal::v1::GetCloneProgressRequest* request,
+      internal::v1::GetCloneProgressResponse* response) override;
 
  private:
   calls::CallManager* const manager_;

@@ -134,6 +134,7 @@ CallManager::CallManager(const config::Config* config, store::Store* store,
       telnyx_(telnyx),
       exotel_(exotel),
       options_(options),
+      voice_(std::make_unique<providers::VoiceCloneClient>(providers::VoiceCloneClient::Options{})),
       registry_(options.registry) {}
 
 CallManager::~CallManager() { Stop(); }
@@ -244,6 +245,22 @@ absl::Status CallManager::Load() {
                    [promise](absl::Status s) { promise->set_value(s); });
     }
   }
+  // Clone jobs that were running when the daemon stopped: resumed while their deadline allows,
+  // else ended explicitly; none is left "processing" forever.
+  std::vector<CallEntry*> clones;
+  registry_.ForEach([&clones](CallEntry* entry) {
+    if (entry->call.has_clone()) clones.push_back(entry);
+  });
+  for (CallEntry* entry : clones) {
+    const v1::CloneState state = entry->call.clone().state();
+    if (state != v1::CLONE_STATE_PENDING && state != v1::CLONE_STATE_PROCESSING) continue;
+    if (absl::Now() >= FromTimestamp(entry->call.clone().deadline())) {
+      SetCloneStateLocked(entry, v1::CLONE_STATE_TIMED_OUT, "",
+                          "callcontrold was restarted and the maximum wait passed meanwhile");
+    } else {
+      ScheduleCloneLocked(*entry);
+    }
+  }
   logging::Get("calls")->info("loaded active_calls={} last_sequence={} interrupted={}",
                               registry_.size(), last_sequence_, interrupted.size());
   lock.unlock();
@@ -302,6 +319,7 @@ void CallManager::ApplyLocked(CallEntry* entry, const ProviderReport& report,
   const absl::Time now = absl::Now();
   Applied applied;
   applied.changed = ApplyReport(report, now, &entry->call, &entry->progress, RateFor(entry->call));
+  if (applied.changed) CancelCloneIfCallEnded(&entry->call, now);
   applied.call_id = entry->call.call_id();
   if (!applied.changed) {
     if (want_call) applied.call = entry->call;

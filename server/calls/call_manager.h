@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include "absl/container/flat_hash_set.h"
@@ -29,6 +30,7 @@
 #include "server/providers/exotel_client.h"
 #include "server/providers/telnyx_client.h"
 #include "server/providers/twilio_client.h"
+#include "server/providers/voice_clone_client.h"
 #include "server/store/store.h"
 
 namespace callcontrol::calls {
@@ -48,6 +50,10 @@ class CallManager {
     // metrics:updated events are coalesced: at most one per tenant per interval, and one after
     // the last change within at most one interval.
     absl::Duration metrics_event_interval = absl::Milliseconds(250);
+    // First wait before retrying a clone request that failed transiently (doubles, within the
+    // job's deadline), and the longest one provider request may take.
+    absl::Duration clone_retry_backoff = absl::Milliseconds(500);
+    absl::Duration clone_request_timeout = absl::Seconds(10);
   };
 
   // `config` must outlive the manager; so must the store, pools and clients.
@@ -87,6 +93,25 @@ class CallManager {
                  Callback<v1::ListCallsResponse> done);
 
   v1::Metrics GetMetrics(const std::string& tenant_id) const;
+
+  // --- Voice-clone pre-call flow (call_manager_clone.cc) ---
+
+  // Records an inbound call and, with the tenant's clone flow on, starts its clone job (see
+  // StartInboundCall in provider_event_service.proto). Idempotent on the CallSid while the call
+  // is in memory.
+  void StartInboundCall(const internal::v1::StartInboundCallRequest& request,
+                        Callback<internal::v1::StartInboundCallResponse> done);
+  // kNotFound (no call, or no clone job), kPermissionDenied.
+  void GetCloneStatus(const std::string& tenant_id, const std::string& id,
+                      Callback<v1::GetCloneStatusResponse> done);
+  // The job plus, when the caller is to be connected, the agent token and voice id.
+  void GetCloneProgress(const internal::v1::GetCloneProgressRequest& request,
+                        Callback<internal::v1::GetCloneProgressResponse> done);
+  // Validates (voice_sample.h) and stores a caller's sample; answers once durable.
+  void PutVoiceSample(const std::string& tenant_id, const v1::PutVoiceSampleRequest& request,
+                      Callback<v1::PutVoiceSampleResponse> done);
+  // Cancels pending timers (clone deadlines and retries) so provider workers can be joined.
+  void CancelTimers();
 
   // Every tenant's metrics (for the Prometheus endpoint), and how many calls are in memory.
   std::vector<v1::Metrics> AllMetrics(size_t* calls_in_memory) const;
@@ -131,6 +156,20 @@ class CallManager {
   // skips the tenant check (internal use).
   void FindCall(const std::string& tenant_id, const std::string& id, Callback<v1::Call> done);
 
+  // Clone flow internals (call_manager_clone.cc).
+  // Schedules the job's deadline and its first attempt. Requires mu_.
+  void ScheduleCloneLocked(const CallEntry& entry);
+  // Runs `fn` on a provider worker after `delay` unless CancelTimers() ran first.
+  void RunAfter(absl::Duration delay, std::function<void()> fn);
+  // One provider request for the job of `call_id` (on a provider worker).
+  void RunCloneAttempt(const std::string& call_id);
+  // Moves the job of `entry` to `state` (with voice id or error) and commits call:updated.
+  // Requires mu_. No-op when the job already ended.
+  void SetCloneStateLocked(CallEntry* entry, v1::CloneState state, const std::string& voice_id,
+                           const std::string& error);
+  // Ends the clone job of a call that just ended (the caller hung up). Requires mu_.
+  static void CancelCloneIfCallEnded(v1::Call* call, absl::Time now);
+
   // The tenant's rate for the call's provider, or nullptr.
   const config::Rate* RateFor(const v1::Call& call) const;
   // Notes that `tenant_id`'s metrics moved; the publisher emits metrics:updated. Requires mu_.
@@ -174,6 +213,11 @@ class CallManager {
   const providers::TelnyxClient* const telnyx_;
   const providers::ExotelClient* const exotel_;
   const Options options_;
+  // Timers in flight, so CancelTimers() can stop them.
+  std::mutex timers_mu_;
+  absl::flat_hash_set<std::shared_ptr<boost::asio::steady_timer>> timers_;  // guarded by timers_mu_
+  bool timers_canceled_ = false;                                            // guarded by timers_mu_
+  std::unique_ptr<providers::VoiceCloneClient> voice_;  // owned: one client for the flow
 
   mutable std::mutex mu_;
   CallRegistry registry_;                           // guarded by mu_

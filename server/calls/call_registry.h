@@ -88,6 +88,11 @@ class CallRegistry {
   std::vector<std::string> Tenants() const;
 
   v1::Metrics Metrics(const std::string& tenant_id) const;
+  // Calls `fn` for every call in memory.
+  template <typename Fn>
+  void ForEach(Fn fn) {
+    for (auto& [id, entry] : by_id_) fn(entry.get());
+  }
   size_t size() const { return by_id_.size(); }
 
  private:

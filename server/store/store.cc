@@ -62,6 +62,17 @@ const char* const kMigrations[] = {
     CREATE INDEX calls_totals ON calls(tenant_id, status, currency, duration_seconds,
                                        billable_seconds, cost_micros);
     )sql",
+    // 4: callers' voice samples for the clone flow.
+    R"sql(
+    CREATE TABLE voice_samples (
+      tenant_id      TEXT NOT NULL,
+      caller_number  TEXT NOT NULL,
+      content_type   TEXT NOT NULL,
+      audio          BLOB NOT NULL,
+      update_time_us INTEGER NOT NULL,
+      PRIMARY KEY (tenant_id, caller_number)
+    ) WITHOUT ROWID;
+    )sql",
 };
 constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
@@ -77,6 +88,12 @@ constexpr char kUpsertCall[] = R"sql(
     data = excluded.data, progress = excluded.progress,
     billable_seconds = excluded.billable_seconds, currency = excluded.currency,
     cost_micros = excluded.cost_micros)sql";
+constexpr char kUpsertSample[] = R"sql(
+  INSERT INTO voice_samples(tenant_id, caller_number, content_type, audio, update_time_us)
+  VALUES(?1, ?2, ?3, ?4, ?5)
+  ON CONFLICT(tenant_id, caller_number) DO UPDATE SET
+    content_type = excluded.content_type, audio = excluded.audio,
+    update_time_us = excluded.update_time_us)sql";
 constexpr char kInsertAlias[] = "INSERT OR IGNORE INTO call_aliases(alias, call_id) VALUES(?1, ?2)";
 constexpr char kInsertEvent[] = "INSERT INTO events(sequence, tenant_id, data) VALUES(?1, ?2, ?3)";
 
@@ -381,6 +398,15 @@ absl::Status Store::CommitBatch(std::vector<Pending>& batch) {
           insert_alias->reset();
         }
       }
+      if (const auto& sample = p.mutation.sample) {
+        SQLite::Statement upsert_sample(*writer_db_, kUpsertSample);
+        upsert_sample.bindNoCopy(1, sample->tenant_id);
+        upsert_sample.bindNoCopy(2, sample->caller_number);
+        upsert_sample.bindNoCopy(3, sample->content_type);
+        upsert_sample.bindNoCopy(4, sample->audio.data(), static_cast<int>(sample->audio.size()));
+        upsert_sample.bind(5, static_cast<int64_t>(sample->update_time_us));
+        upsert_sample.exec();
+      }
       for (const auto& e : p.mutation.events) {
         insert_event.bind(1, static_cast<int64_t>(e.sequence));
         insert_event.bindNoCopy(2, e.tenant_id);
@@ -446,6 +472,30 @@ absl::StatusOr<std::optional<v1::Call>> Store::FindCall(const std::string& id) {
     return std::optional<v1::Call>(*std::move(call));
   } catch (const SQLite::Exception& e) {
     return FromSqlite(e, "reading call");
+  }
+}
+
+absl::StatusOr<std::optional<SampleRow>> Store::ReadSample(const std::string& tenant_id,
+                                                          const std::string& caller_number) {
+  try {
+    ReadLease lease(this);
+    SQLite::Statement q(lease.db(),
+                        "SELECT content_type, audio, update_time_us FROM voice_samples "
+                        "WHERE tenant_id = ?1 AND caller_number = ?2");
+    q.bindNoCopy(1, tenant_id);
+    q.bindNoCopy(2, caller_number);
+    if (!q.executeStep()) return std::optional<SampleRow>();
+    SampleRow row;
+    row.tenant_id = tenant_id;
+    row.caller_number = caller_number;
+    row.content_type = q.getColumn(0).getString();
+    const SQLite::Column audio = q.getColumn(1);
+    row.audio.assign(static_cast<const char*>(audio.getBlob()),
+                     static_cast<size_t>(audio.getBytes()));
+    row.update_time_us = q.getColumn(2).getInt64();
+    return std::optional<SampleRow>(std::move(row));
+  } catch (const SQLite::Exception& e) {
+    return FromSqlite(e, "reading voice sample");
   }
 }
 

@@ -62,10 +62,21 @@ struct EventRow {
   std::string data;
 };
 
-// What one change writes: the call's new row and the events it emits, atomically.
+// A caller's voice sample for the clone flow.
+struct SampleRow {
+  std::string tenant_id;
+  std::string caller_number;  // E.164
+  std::string content_type;
+  std::string audio;
+  int64_t update_time_us = 0;
+};
+
+// What one change writes: the call's new row and the events it emits, atomically (or a voice
+// sample).
 struct Mutation {
   std::optional<CallRow> call;
   std::vector<EventRow> events;
+  std::optional<SampleRow> sample;
 };
 
 // State read at startup.
@@ -141,6 +152,10 @@ class Store {
   // The call StartCall created for (tenant, idempotency key), with its request hash.
   absl::StatusOr<std::optional<std::pair<v1::Call, std::string>>> FindByIdempotencyKey(
       const std::string& tenant_id, const std::string& key);
+
+  // The voice sample of (tenant, caller), nullopt if none.
+  absl::StatusOr<std::optional<SampleRow>> ReadSample(const std::string& tenant_id,
+                                                      const std::string& caller_number);
 
   // Calls matching `query`, newest first, at most query.limit.
   absl::StatusOr<std::vector<v1::Call>> ListCalls(const ListQuery& query);

@@ -2,10 +2,12 @@
 // ProviderEventService on 127.0.0.1:<ephemeral>. Like the daemon, it requires the adapter's
 // credential (`authorization: Bearer <internal api key>`) and answers UNAUTHENTICATED without it;
 // it records every authenticated request and answers with a status the test chooses (or holds
-// the answers until the test releases them).
+// the answers until the test releases them). StartInboundCall and GetCloneProgress answer what
+// the test set (SetStartInboundCallAnswer, SetCloneProgress; NOT_FOUND for a call without one).
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -32,11 +34,7 @@ class FakeProviderEventService final : public internal::v1::ProviderEventService
       grpc::CallbackServerContext* context, const internal::v1::ReportProviderEventRequest* request,
       internal::v1::ReportProviderEventResponse* response) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    const auto& metadata = context->client_metadata();
-    const auto header = metadata.find("authorization");
-    const bool authenticated =
-        header != metadata.end() &&
-        std::string_view(header->second.data(), header->second.size()) == authorization_;
+    const bool authenticated = Authenticated(*context);
     absl::MutexLock lock(&mu_);
     if (!authenticated) {
       ++unauthenticated_;
@@ -55,6 +53,72 @@ class FakeProviderEventService final : public internal::v1::ProviderEventService
     }
     reactor->Finish(answer_);
     return reactor;
+  }
+
+  grpc::ServerUnaryReactor* StartInboundCall(
+      grpc::CallbackServerContext* context, const internal::v1::StartInboundCallRequest* request,
+      internal::v1::StartInboundCallResponse* response) override {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    const bool authenticated = Authenticated(*context);
+    absl::MutexLock lock(&mu_);
+    if (!authenticated) {
+      ++unauthenticated_;
+      reactor->Finish(
+          grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "missing or unknown internal API key"));
+      return reactor;
+    }
+    start_requests_.push_back(*request);
+    if (start_status_.ok()) *response = start_answer_;
+    reactor->Finish(start_status_);
+    return reactor;
+  }
+
+  grpc::ServerUnaryReactor* GetCloneProgress(
+      grpc::CallbackServerContext* context, const internal::v1::GetCloneProgressRequest* request,
+      internal::v1::GetCloneProgressResponse* response) override {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    const bool authenticated = Authenticated(*context);
+    absl::MutexLock lock(&mu_);
+    if (!authenticated) {
+      ++unauthenticated_;
+      reactor->Finish(
+          grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "missing or unknown internal API key"));
+      return reactor;
+    }
+    progress_requests_.push_back(*request);
+    const auto it = clone_progress_.find(request->call_id());
+    if (it == clone_progress_.end()) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::NOT_FOUND, "no such call"));
+      return reactor;
+    }
+    *response = it->second;
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+
+  // What later StartInboundCall calls get: `answer` when `status` is OK, else `status`.
+  void SetStartInboundCallAnswer(internal::v1::StartInboundCallResponse answer,
+                                 grpc::Status status = grpc::Status::OK) {
+    absl::MutexLock lock(&mu_);
+    start_answer_ = std::move(answer);
+    start_status_ = std::move(status);
+  }
+
+  // What GetCloneProgress answers for `call_id` (calls without one get NOT_FOUND).
+  void SetCloneProgress(const std::string& call_id,
+                        internal::v1::GetCloneProgressResponse progress) {
+    absl::MutexLock lock(&mu_);
+    clone_progress_[call_id] = std::move(progress);
+  }
+
+  std::vector<internal::v1::StartInboundCallRequest> start_requests() const {
+    absl::MutexLock lock(&mu_);
+    return start_requests_;
+  }
+
+  std::vector<internal::v1::GetCloneProgressRequest> progress_requests() const {
+    absl::MutexLock lock(&mu_);
+    return progress_requests_;
   }
 
   // The status every later call gets.
@@ -97,6 +161,13 @@ class FakeProviderEventService final : public internal::v1::ProviderEventService
   }
 
  private:
+  bool Authenticated(const grpc::CallbackServerContext& context) const {
+    const auto& metadata = context.client_metadata();
+    const auto header = metadata.find("authorization");
+    return header != metadata.end() &&
+           std::string_view(header->second.data(), header->second.size()) == authorization_;
+  }
+
   const std::string authorization_;  // "Bearer <key>"
   mutable absl::Mutex mu_;
   std::vector<internal::v1::ReportProviderEventRequest> requests_ ABSL_GUARDED_BY(mu_);
@@ -104,6 +175,12 @@ class FakeProviderEventService final : public internal::v1::ProviderEventService
   grpc::Status answer_ ABSL_GUARDED_BY(mu_);
   bool hold_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<grpc::ServerUnaryReactor*> held_ ABSL_GUARDED_BY(mu_);
+  std::vector<internal::v1::StartInboundCallRequest> start_requests_ ABSL_GUARDED_BY(mu_);
+  internal::v1::StartInboundCallResponse start_answer_ ABSL_GUARDED_BY(mu_);
+  grpc::Status start_status_ ABSL_GUARDED_BY(mu_);
+  std::vector<internal::v1::GetCloneProgressRequest> progress_requests_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, internal::v1::GetCloneProgressResponse> clone_progress_
+      ABSL_GUARDED_BY(mu_);
 };
 
 // The gRPC server around a FakeProviderEventService that accepts `api_key`.

@@ -15,6 +15,7 @@
 #include "tools/provider_sim/scenario.h"
 #include "tools/provider_sim/sim_server.h"
 #include "tools/provider_sim/telnyx_key_file.h"
+#include "tools/provider_sim/voice_api.h"
 
 namespace {
 
@@ -39,6 +40,13 @@ std::string ScenarioHelp() {
     out += "  " + std::string(s.suffix) + "  " + std::string(s.name) + ": " +
            std::string(s.description) + "\n";
   }
+  out +=
+      "Voice-clone scenarios (by the last 4 digits of the voice name; others behave like "
+      "0100):\n";
+  for (const auto& s : callcontrol::provider_sim::AllVoiceScenarios()) {
+    out += "  " + std::string(s.suffix) + "  " + std::string(s.name) + ": " +
+           std::string(s.description) + "\n";
+  }
   return out;
 }
 
@@ -48,9 +56,9 @@ int main(int argc, char** argv) {
   namespace sim = callcontrol::provider_sim;
   CLI::App app{
       "provider-sim: loopback stand-in for Twilio's REST API (Calls create/fetch/update), "
-      "Telnyx Call Control (dial/hangup/retrieve), Exotel's Connect API (connect/call details) "
-      "and Bolna executions (started through /sim/bolna/executions) that sends their webhooks "
-      "on scripted timelines."};
+      "Telnyx Call Control (dial/hangup/retrieve), Exotel's Connect API (connect/call details), "
+      "an ElevenLabs-shaped voice-clone API (POST /v1/voices/add) and Bolna executions "
+      "(started through /sim/bolna/executions) that sends their webhooks on scripted timelines."};
   app.footer(ScenarioHelp());
   sim::SimServer::Options options;
   std::vector<std::string> accounts;
@@ -74,6 +82,11 @@ int main(int argc, char** argv) {
                              "Basic API_KEY:API_TOKEN on /v1/Accounts/SID/...); default ") +
                      sim::kDefaultExotelAccountSid + ":" + sim::kDefaultExotelApiKey + ":" +
                      sim::kDefaultExotelApiToken)
+      ->take_all();
+  app.add_option("--voice-api-key", options.voice_api_keys,
+                 std::string("Accepted voice-clone API key, sent as 'xi-api-key: KEY' on POST "
+                             "/v1/voices/add (repeatable); default ") +
+                     sim::kDefaultVoiceApiKey)
       ->take_all();
   app.add_option("--telnyx-private-key-file", telnyx_private_key_file,
                  "File holding the base64 Ed25519 seed that signs Telnyx webhooks: loaded if it "

@@ -14,6 +14,7 @@ namespace callcontrol::provider_sim {
 namespace {
 
 constexpr size_t kDefaultListLimit = 1000;
+constexpr size_t kMaxBodyBytes = 16 * 1024 * 1024;
 
 absl::string_view AbslView(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
@@ -75,6 +76,12 @@ absl::StatusOr<std::unique_ptr<SimServer>> SimServer::Start(Options options) {
   for (const ExotelAccount& account : options.exotel_accounts) {
     if (account.account_sid.empty() || account.api_key.empty() || account.api_token.empty()) {
       return absl::InvalidArgumentError("an Exotel account needs a SID, an API key and a token");
+    }
+  }
+  if (options.voice_api_keys.empty()) options.voice_api_keys.push_back(kDefaultVoiceApiKey);
+  for (const std::string& key : options.voice_api_keys) {
+    if (key.empty() || key.find_first_of(" \t\r\n") != std::string::npos) {
+      return absl::InvalidArgumentError("a voice API key must be non-empty, without spaces");
     }
   }
   for (const std::string& key : options.telnyx_api_keys) {
@@ -140,8 +147,13 @@ absl::StatusOr<std::unique_ptr<SimServer>> SimServer::Start(Options options) {
       BolnaEngine::Options{.time_scale = o.time_scale, .max_ended_executions = o.max_ended_calls},
       &server->scheduler_, server->sender_.get());
   server->bolna_api_ = std::make_unique<BolnaApi>(server->bolna_engine_.get());
+  server->voice_api_ = std::make_unique<VoiceApi>(
+      VoiceApi::Options{.time_scale = o.time_scale, .max_records = o.max_ended_calls},
+      o.voice_api_keys, &server->scheduler_);
   http::HttpServer::Options http_options;
   http_options.listen = o.listen;
+  // Voice-clone uploads carry audio files.
+  http_options.max_body_bytes = kMaxBodyBytes;
   http_options.io_threads = o.io_threads;
   auto http = http::HttpServer::Start(http_options,
                                       [raw](http::Request&& request, http::Responder respond) {
@@ -152,9 +164,9 @@ absl::StatusOr<std::unique_ptr<SimServer>> SimServer::Start(Options options) {
   logging::Get("provider_sim")
       ->info(
           "provider-sim serving listen={} port={} accounts={} telnyx_keys={} exotel_accounts={} "
-          "time_scale={} retries={}",
+          "voice_keys={} time_scale={} retries={}",
           o.listen, server->http_->port(), o.accounts.size(), o.telnyx_api_keys.size(),
-          o.exotel_accounts.size(), o.time_scale, o.webhook_retries);
+          o.exotel_accounts.size(), o.voice_api_keys.size(), o.time_scale, o.webhook_retries);
   return server;
 }
 
@@ -165,6 +177,8 @@ int SimServer::port() const { return http_->port(); }
 void SimServer::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
+  // Held and delayed voice-clone requests are answered first so that no request stays in flight.
+  if (voice_api_ != nullptr) voice_api_->Shutdown();
   if (http_ != nullptr) http_->Shutdown(std::chrono::milliseconds(1000));
   scheduler_.Shutdown();
   if (sender_ != nullptr) sender_->Shutdown();
@@ -191,6 +205,9 @@ void SimServer::Handle(http::Request&& request, http::Responder respond) {
   }
   if (absl::StartsWith(AbslView(request.path), "/v2/")) {
     return respond(telnyx_api_->Handle(request));
+  }
+  if (absl::StartsWith(AbslView(request.path), "/v1/voices/")) {
+    return voice_api_->Handle(request, std::move(respond));
   }
   if (absl::StartsWith(AbslView(request.path), "/v1/")) {
     return respond(exotel_api_->Handle(request));
@@ -222,6 +239,14 @@ http::Response SimServer::HandleSim(const http::Request& request) {
   }
   if (absl::StartsWith(AbslView(request.path), "/sim/bolna/")) {
     return HandleBolnaInspection(request);
+  }
+  if (request.path == "/sim/voices") {
+    if (request.method != "GET") return Json(405, {{"error", "use GET"}});
+    size_t limit = 0;
+    if (!ListLimit(request, &limit)) {
+      return Json(400, {{"error", "limit must be a non-negative integer"}});
+    }
+    return Json(200, voice_api_->ListJson(limit));
   }
   if (request.path != "/sim/calls" && !absl::StartsWith(AbslView(request.path), "/sim/calls/")) {
     return Json(404, {{"error", "unknown simulator endpoint " + request.path}});

@@ -1,4 +1,5 @@
-// provider-sim's server: wires the Twilio, Telnyx and Exotel REST routes, the Bolna controls,
+// provider-sim's server: wires the Twilio, Telnyx, Exotel and voice-clone REST routes, the Bolna
+// controls,
 // their engines, the timer thread and the webhook senders behind one Beast HttpServer. main.cc
 // starts it; tests start it in-process on port 0.
 #pragma once
@@ -18,6 +19,7 @@
 #include "tools/provider_sim/telnyx_api.h"
 #include "tools/provider_sim/telnyx_engine.h"
 #include "tools/provider_sim/twilio_api.h"
+#include "tools/provider_sim/voice_api.h"
 #include "tools/provider_sim/webhook_sender.h"
 
 namespace callcontrol::provider_sim {
@@ -25,6 +27,7 @@ namespace callcontrol::provider_sim {
 // Routes:
 //   /2010-04-01/...                 Twilio REST subset (twilio_api.h), HTTP Basic auth
 //   /v2/...                         Telnyx Call Control subset (telnyx_api.h), Bearer auth
+//   /v1/voices/...                  voice-clone API, POST /v1/voices/add (voice_api.h), xi-api-key
 //   /v1/Accounts/...                Exotel Voice v1 subset (exotel_api.h), HTTP Basic key:token
 //   GET /healthz                    200 "ok"
 // and, with no auth and only when listening on loopback (403 otherwise):
@@ -35,6 +38,7 @@ namespace callcontrol::provider_sim {
 //   GET /sim/telnyx/calls/{id}      one Telnyx leg's inspection view
 //   POST /sim/telnyx/webrtc_calls, POST /sim/telnyx/calls/{id}/sdk_hangup   (telnyx_api.h)
 //   GET /sim/exotel/calls[/{sid}]   Exotel inspection; POST /sim/exotel/status_callbacks
+//   GET /sim/voices                 voice-clone requests received (voice_api.h)
 //   GET /sim/bolna/executions[/{id}] Bolna inspection; POST /sim/bolna/executions,
 //                                   POST /sim/bolna/webhooks                 (bolna_api.h)
 class SimServer {
@@ -44,6 +48,7 @@ class SimServer {
     std::vector<TwilioAccount> accounts;         // empty: the default account
     std::vector<std::string> telnyx_api_keys;    // accepted Bearer keys; empty: the default key
     std::vector<ExotelAccount> exotel_accounts;  // empty: the default Exotel account
+    std::vector<std::string> voice_api_keys;     // accepted xi-api-key values; empty: the default
     // Base64 Ed25519 seed that signs Telnyx webhooks; empty: a fresh key pair.
     std::string telnyx_private_key_base64;
     double time_scale = 1.0;  // > 0; multiplies every scenario delay and back-off
@@ -97,6 +102,7 @@ class SimServer {
   std::unique_ptr<ExotelApi> exotel_api_;
   std::unique_ptr<BolnaEngine> bolna_engine_;
   std::unique_ptr<BolnaApi> bolna_api_;
+  std::unique_ptr<VoiceApi> voice_api_;
   std::unique_ptr<http::HttpServer> http_;
   bool shut_down_ = false;
 };
