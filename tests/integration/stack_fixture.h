@@ -45,6 +45,10 @@ inline constexpr char kBolnaTenant[] = "hooli";
 inline constexpr char kInitechKey[] = "cck_integration_initech";
 inline constexpr char kHooliKey[] = "cck_integration_hooli";
 inline constexpr char kExotelToken[] = "exotel-webhook-token";
+// acme's clone flow: the simulator's voice-clone API, a short maximum wait.
+inline constexpr char kVoiceApiKey[] = "sim-voice-key";
+inline constexpr char kAgentTokenSecret[] = "integration-agent-token-secret";
+inline constexpr int kCloneMaxWaitSeconds = 4;
 inline constexpr char kBolnaToken[] = "bolna-webhook-token";
 inline constexpr char kTelnyxApiKey[] = "KEYintegration0000000000000000001";
 inline constexpr char kTelnyxConnection[] = "1494404757140276705";
@@ -198,6 +202,15 @@ class StackTest : public ::testing::Test {
                  {{{"id", kTenant},
                    {"default_from", "+15005550006"},
                    {"api_keys", {config::HashApiKey(kAcmeKey)}},
+                   {"clone",
+                    {{"enabled", true},
+                     {"agent_stream_url", "wss://agent.example.com/stream"},
+                     {"max_wait_seconds", kCloneMaxWaitSeconds},
+                     {"poll_interval_seconds", 1},
+                     {"on_failure", "hangup"},
+                     {"voice_api_key", kVoiceApiKey},
+                     {"voice_api_base_url", sim_url},
+                     {"agent_token_secret", kAgentTokenSecret}}},
                    {"rates",
                     {{"twilio",
                       {{"price_per_minute_micros", 14000},
