@@ -209,5 +209,28 @@ TEST_F(CloneStackTest, CloneStatusWithABadSignatureIs403) {
             grpc::StatusCode::NOT_FOUND);
 }
 
+TEST_F(CloneStackTest, AHangupWhileCloningCancelsTheJob) {
+  PutSample("+14155550103");  // never answers: still processing when the caller hangs up
+  const std::string call_sid = "CA00000000000000000000000000c1ca01";
+  ASSERT_EQ(PostSigned(AdapterUrl(std::string("/webhooks/twilio/") + kTenant + "/voice"),
+                       IncomingCall(call_sid, "+14155550103"))
+                .status,
+            200);
+  for (int i = 0; i < 100 && CloneOf(call_sid).state() != v1::CLONE_STATE_PROCESSING; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  // Twilio's final status callback for the inbound call: the caller hung up.
+  const http::FormParams completed = {{"AccountSid", kAccountSid}, {"CallSid", call_sid},
+                                      {"CallStatus", "completed"}, {"CallDuration", "2"},
+                                      {"Direction", "inbound"},    {"SequenceNumber", "3"}};
+  ASSERT_EQ(
+      PostSigned(AdapterUrl(std::string("/webhooks/twilio/") + kTenant + "/status"), completed)
+          .status,
+      200);
+  const v1::CloneJob job = CloneOf(call_sid);
+  EXPECT_EQ(job.state(), v1::CLONE_STATE_CANCELED) << job.DebugString();
+  EXPECT_TRUE(job.has_end_time());
+}
+
 }  // namespace
 }  // namespace callcontrol::testing
