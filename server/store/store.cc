@@ -476,7 +476,7 @@ absl::StatusOr<std::optional<v1::Call>> Store::FindCall(const std::string& id) {
 }
 
 absl::StatusOr<std::optional<SampleRow>> Store::ReadSample(const std::string& tenant_id,
-                                                          const std::string& caller_number) {
+                                                           const std::string& caller_number) {
   try {
     ReadLease lease(this);
     SQLite::Statement q(lease.db(),
