@@ -57,7 +57,8 @@ random_hex() { od -An -tx1 -N"$1" /dev/urandom | tr -d ' \n'; }
 TWILIO_AUTH_TOKEN="$(random_hex 16)"
 TELNYX_API_KEY="KEY$(random_hex 16)"
 CALLCONTROL_INTERNAL_KEY="$(random_hex 24)"
-export TWILIO_AUTH_TOKEN TELNYX_API_KEY CALLCONTROL_INTERNAL_KEY
+AGENT_TOKEN_SECRET="$(random_hex 24)"
+export TWILIO_AUTH_TOKEN TELNYX_API_KEY CALLCONTROL_INTERNAL_KEY AGENT_TOKEN_SECRET
 # The tenants' API keys; the config holds only their hashes (callctl key hash).
 acme_key="cck_acme_$(random_hex 16)"
 globex_key="cck_globex_$(random_hex 16)"
@@ -66,6 +67,8 @@ cat > "$run_dir/keys.env" <<KEYS
 export ACME_API_KEY=$acme_key
 export GLOBEX_API_KEY=$globex_key
 export CALLCONTROL_API_KEY=$acme_key
+# the simulated Twilio account's auth token, to sign webhooks by hand (README, clone flow)
+export TWILIO_AUTH_TOKEN=$TWILIO_AUTH_TOKEN
 KEYS
 chmod 600 "$run_dir/keys.env"
 
@@ -120,6 +123,10 @@ cat > "$run_dir/callcontrol.json" <<JSON
       "api_keys": [ "$("$callctl" key hash "$acme_key")" ],
       "rates": { "twilio": { "price_per_minute_micros": 14000, "currency": "USD",
                              "rounding": "per_minute" } },
+      "clone": { "enabled": true, "agent_stream_url": "wss://agent.example.com/stream",
+                 "max_wait_seconds": 20, "poll_interval_seconds": 2,
+                 "voice_api_key": "sim-voice-key", "voice_api_base_url": "http://127.0.0.1:$sim_port",
+                 "agent_token_secret": "\${AGENT_TOKEN_SECRET}" },
       "twilio": { "account_sid": "$account_sid", "auth_token": "\${TWILIO_AUTH_TOKEN}",
                   "api_base_url": "http://127.0.0.1:$sim_port" } },
     { "id": "globex", "provider": "telnyx", "default_from": "+13125550000",

@@ -46,6 +46,13 @@ TEST_F(TenancyTest, AnotherTenantsKeyCannotGetListStreamOrHangUpACall) {
             grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(Hangup(acme_call.call_id(), &seen, kGlobexKey).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+  grpc::ClientContext clone_ctx;
+  Authorize(&clone_ctx, kGlobexKey);
+  v1::GetCloneStatusRequest clone_request;
+  clone_request.set_call_id(acme_call.call_id());
+  v1::GetCloneStatusResponse clone_response;
+  EXPECT_EQ(stub_->GetCloneStatus(&clone_ctx, clone_request, &clone_response).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(GetCall(acme_call.call_id()).status(), v1::CALL_STATUS_IN_PROGRESS);  // untouched
 
   grpc::ClientContext list_ctx;
