@@ -6,6 +6,11 @@
 #include "grpc/health/v1/health.pb.h"
 
 namespace callcontrol::api {
+namespace {
+
+constexpr int kMaxRequestBytes = 11 * 1024 * 1024;
+
+}  // namespace
 
 absl::StatusOr<GrpcServer> StartGrpcServer(const std::string& address,
                                            const std::vector<grpc::Service*>& services) {
@@ -23,6 +28,8 @@ absl::StatusOr<GrpcServer> StartGrpcServer(const std::string& address,
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // PutVoiceSample carries up to 10 MiB of audio; gRPC's default limit is 4 MiB.
+  builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
   for (grpc::Service* s : services) builder.RegisterService(s);
   result.server = builder.BuildAndStart();
   if (result.server == nullptr || result.port == 0) {

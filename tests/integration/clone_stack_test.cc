@@ -232,5 +232,24 @@ TEST_F(CloneStackTest, AHangupWhileCloningCancelsTheJob) {
   EXPECT_TRUE(job.has_end_time());
 }
 
+TEST_F(CloneStackTest, SamplesUpTo10MiBAreAcceptedAndOthersRefusedClearly) {
+  auto put = [&](std::string audio, const std::string& caller) {
+    grpc::ClientContext ctx;
+    Authorize(&ctx, kAcmeKey);
+    v1::PutVoiceSampleRequest request;
+    request.set_caller_number(caller);
+    request.set_audio(std::move(audio));
+    v1::PutVoiceSampleResponse response;
+    return stub_->PutVoiceSample(&ctx, request, &response);
+  };
+  std::string big = Wav();
+  big.resize(6 * 1024 * 1024, '\x01');  // over gRPC's default 4 MiB message limit
+  EXPECT_TRUE(put(big, "+14155550100").ok());
+  const grpc::Status pdf = put("%PDF-1.7 not audio", "+14155550100");
+  EXPECT_EQ(pdf.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(pdf.error_message().find("WAV"), std::string::npos) << pdf.error_message();
+  EXPECT_EQ(put(Wav(), "555-0100").error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 }  // namespace
 }  // namespace callcontrol::testing
