@@ -3,12 +3,12 @@
 #include <cstdint>
 #include <utility>
 
-#include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/string_view.h"
 #include "common/http/form.h"
 #include "common/http/http_client.h"
 #include "nlohmann/json.hpp"
+#include "server/providers/provider_http.h"
 
 namespace callcontrol::providers {
 namespace {
@@ -16,21 +16,6 @@ namespace {
 using json = nlohmann::json;
 
 constexpr char kErrorCodePayload[] = "type.callcontrol/exotel_error_code";
-
-http::HttpClient& ThreadClient() {
-  thread_local http::HttpClient client;
-  return client;
-}
-
-// A string or integer member of `object` as text, or "".
-std::string StringField(const json& object, const char* name) {
-  if (!object.is_object()) return "";
-  const auto it = object.find(name);
-  if (it == object.end()) return "";
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
-  return "";
-}
 
 // A non-2xx Exotel answer as a status. Body: {"RestException":{"Status":401,"Code":...,
 // "Message":"..."}} (Code is a number or a string); any other body gives "exotel HTTP <status>".
@@ -41,30 +26,15 @@ absl::Status ErrorFromResponse(const http::ClientResponse& response) {
   const json body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   if (body.is_object() && body.contains("RestException") && body["RestException"].is_object()) {
     const json& error = body["RestException"];
-    const std::string code_text = StringField(error, "Code");
-    const std::string message = StringField(error, "Message");
+    const std::string code_text = JsonStringField(error, "Code");
+    const std::string message = JsonStringField(error, "Message");
     if (!absl::SimpleAtoi(absl::string_view(code_text.data(), code_text.size()), &code)) code = 0;
     text = "exotel error " + (code_text.empty() ? std::string("?") : code_text);
     if (!message.empty()) text += ": " + message;
     text += " (HTTP " + http_status + ")";
   }
   if (response.status >= 500 || response.status == 429) return absl::UnavailableError(text);
-  absl::Status status = absl::FailedPreconditionError(text);
-  status.SetPayload(kErrorCodePayload, absl::Cord(std::to_string(code)));
-  return status;
-}
-
-// Sends `request`; a response of any HTTP status comes back, transport failures become
-// kUnavailable.
-absl::StatusOr<http::ClientResponse> Send(const http::ClientRequest& request) {
-  auto response = ThreadClient().Send(request);
-  if (response.ok()) return response;
-  const std::string why(response.status().message());
-  if (absl::IsDeadlineExceeded(response.status())) {
-    return absl::UnavailableError("exotel timed out after " +
-                                  std::to_string(request.timeout.count()) + " ms: " + why);
-  }
-  return absl::UnavailableError("exotel unreachable: " + why);
+  return WithErrorCode(absl::FailedPreconditionError(text), kErrorCodePayload, code);
 }
 
 }  // namespace
@@ -103,15 +73,16 @@ absl::StatusOr<ExotelCall> ExotelClient::Connect(const config::ExotelAccount& ac
   request.connect_timeout = options_.connect_timeout;
   request.timeout = options_.timeout;
 
-  const auto response = Send(request);
+  // A response of any HTTP status comes back; transport failures become kUnavailable.
+  const auto response = SendToProvider("exotel", request);
   if (!response.ok()) return response.status();
   if (response->status < 200 || response->status >= 300) return ErrorFromResponse(*response);
 
   const json parsed = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
   ExotelCall call;
   if (parsed.is_object() && parsed.contains("Call") && parsed["Call"].is_object()) {
-    call.sid = StringField(parsed["Call"], "Sid");
-    call.status = StringField(parsed["Call"], "Status");
+    call.sid = JsonStringField(parsed["Call"], "Sid");
+    call.status = JsonStringField(parsed["Call"], "Status");
   }
   if (call.sid.empty()) {
     return absl::InternalError("exotel answered HTTP " + std::to_string(response->status) +
@@ -122,10 +93,7 @@ absl::StatusOr<ExotelCall> ExotelClient::Connect(const config::ExotelAccount& ac
 
 int ExotelErrorCode(const absl::Status& status) {
   if (!absl::IsFailedPrecondition(status)) return 0;
-  auto payload = status.GetPayload(kErrorCodePayload);
-  int code = 0;
-  if (payload.has_value() && absl::SimpleAtoi(std::string(*payload), &code)) return code;
-  return 0;
+  return ErrorCodeOf(status, kErrorCodePayload);
 }
 
 }  // namespace callcontrol::providers

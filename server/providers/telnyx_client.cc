@@ -2,12 +2,12 @@
 
 #include <utility>
 
-#include "absl/strings/cord.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/string_view.h"
 #include "common/http/http_client.h"
 #include "nlohmann/json.hpp"
+#include "server/providers/provider_http.h"
 
 namespace callcontrol::providers {
 namespace {
@@ -15,11 +15,6 @@ namespace {
 using json = nlohmann::json;
 
 constexpr char kErrorCodePayload[] = "type.callcontrol/telnyx_error_code";
-
-http::HttpClient& ThreadClient() {
-  thread_local http::HttpClient client;
-  return client;
-}
 
 // Percent-encodes one path segment: RFC 3986 unreserved characters and ':' (a legal pchar, and
 // the separator in Telnyx's "v3:..." ids) stay, every other byte becomes %XX.
@@ -41,15 +36,6 @@ std::string EncodePathSegment(std::string_view s) {
   return out;
 }
 
-std::string StringField(const json& object, const char* name) {
-  if (!object.is_object()) return "";
-  const auto it = object.find(name);
-  if (it == object.end()) return "";
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
-  return "";
-}
-
 // A non-2xx Telnyx answer as a status. Body: {"errors":[{"code":"10009","title":...,
 // "detail":...}]} (first element used); a missing, empty or non-JSON body gives
 // "telnyx HTTP <status>".
@@ -61,9 +47,9 @@ absl::Status ErrorFromResponse(const http::ClientResponse& response) {
   if (body.is_object() && body.contains("errors") && body["errors"].is_array() &&
       !body["errors"].empty() && body["errors"][0].is_object()) {
     const json& error = body["errors"][0];
-    const std::string code_text = StringField(error, "code");
-    const std::string title = StringField(error, "title");
-    const std::string detail = StringField(error, "detail");
+    const std::string code_text = JsonStringField(error, "code");
+    const std::string title = JsonStringField(error, "title");
+    const std::string detail = JsonStringField(error, "detail");
     if (!absl::SimpleAtoi(absl::string_view(code_text.data(), code_text.size()), &code)) code = 0;
     text = "telnyx error " + (code_text.empty() ? std::string("?") : code_text);
     if (!title.empty()) text += ": " + title;
@@ -71,22 +57,13 @@ absl::Status ErrorFromResponse(const http::ClientResponse& response) {
     text += " (HTTP " + http_status + ")";
   }
   if (response.status >= 500 || response.status == 429) return absl::UnavailableError(text);
-  absl::Status status = absl::FailedPreconditionError(text);
-  status.SetPayload(kErrorCodePayload, absl::Cord(std::to_string(code)));
-  return status;
+  return WithErrorCode(absl::FailedPreconditionError(text), kErrorCodePayload, code);
 }
 
 // Sends `request`; a response of any HTTP status comes back, transport failures become
 // kUnavailable (the caller may retry with the same command_id).
 absl::StatusOr<http::ClientResponse> Send(const http::ClientRequest& request) {
-  auto response = ThreadClient().Send(request);
-  if (response.ok()) return response;
-  const std::string why(response.status().message());
-  if (absl::IsDeadlineExceeded(response.status())) {
-    return absl::UnavailableError("telnyx timed out after " +
-                                  std::to_string(request.timeout.count()) + " ms: " + why);
-  }
-  return absl::UnavailableError("telnyx unreachable: " + why);
+  return SendToProvider("telnyx", request);
 }
 
 http::ClientRequest JsonPost(const config::TelnyxAccount& account, std::string url,
@@ -137,9 +114,9 @@ absl::StatusOr<TelnyxCallIds> TelnyxClient::Dial(const config::TelnyxAccount& ac
   }
   TelnyxCallIds ids;
   if (data != nullptr) {
-    ids.call_control_id = StringField(*data, "call_control_id");
-    ids.call_leg_id = StringField(*data, "call_leg_id");
-    ids.call_session_id = StringField(*data, "call_session_id");
+    ids.call_control_id = JsonStringField(*data, "call_control_id");
+    ids.call_leg_id = JsonStringField(*data, "call_leg_id");
+    ids.call_session_id = JsonStringField(*data, "call_session_id");
   }
   if (ids.call_control_id.empty()) {
     return absl::InternalError("telnyx answered HTTP " + std::to_string(response->status) +
@@ -172,10 +149,7 @@ absl::Status TelnyxClient::Hangup(const config::TelnyxAccount& account,
 
 int TelnyxErrorCode(const absl::Status& status) {
   if (!absl::IsFailedPrecondition(status)) return 0;
-  auto payload = status.GetPayload(kErrorCodePayload);
-  int code = 0;
-  if (payload.has_value() && absl::SimpleAtoi(std::string(*payload), &code)) return code;
-  return 0;
+  return ErrorCodeOf(status, kErrorCodePayload);
 }
 
 }  // namespace callcontrol::providers

@@ -1,10 +1,10 @@
 #include "server/providers/twilio_client.h"
 
-#include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
 #include "common/http/form.h"
 #include "common/http/http_client.h"
 #include "nlohmann/json.hpp"
+#include "server/providers/provider_http.h"
 
 namespace callcontrol::providers {
 namespace {
@@ -12,11 +12,6 @@ namespace {
 using json = nlohmann::json;
 
 constexpr char kErrorCodePayload[] = "type.callcontrol/twilio_error_code";
-
-http::HttpClient& ThreadClient() {
-  thread_local http::HttpClient client;
-  return client;
-}
 
 std::string CallsUrl(const config::TwilioAccount& account) {
   return account.api_base_url + "/2010-04-01/Accounts/" + account.account_sid + "/Calls";
@@ -42,9 +37,7 @@ absl::Status ErrorFromResponse(const http::ClientResponse& response) {
   const std::string text = "twilio error " + std::to_string(code) + ": " + message + " (HTTP " +
                            std::to_string(response.status) + ")";
   if (response.status >= 500 || response.status == 429) return absl::UnavailableError(text);
-  absl::Status status = absl::FailedPreconditionError(text);
-  status.SetPayload(kErrorCodePayload, absl::Cord(std::to_string(code)));
-  return status;
+  return WithErrorCode(absl::FailedPreconditionError(text), kErrorCodePayload, code);
 }
 
 absl::StatusOr<TwilioCall> ParseCall(const http::ClientResponse& response) {
@@ -65,11 +58,10 @@ absl::StatusOr<TwilioCall> ParseCall(const http::ClientResponse& response) {
 }
 
 absl::StatusOr<TwilioCall> Send(const http::ClientRequest& request) {
-  auto response = ThreadClient().Send(request);
-  if (!response.ok()) {
-    return absl::UnavailableError("twilio unreachable: " +
-                                  std::string(response.status().message()));
-  }
+  // Twilio words a timeout or a malformed URL like any other transport failure.
+  auto response =
+      SendToProvider(TransportErrorWording{.unreachable = "twilio unreachable"}, request);
+  if (!response.ok()) return response.status();
   if (response->status < 200 || response->status >= 300) return ErrorFromResponse(*response);
   return ParseCall(*response);
 }
@@ -118,11 +110,6 @@ absl::StatusOr<TwilioCall> TwilioClient::UpdateCallStatus(const config::TwilioAc
   return Send(request);
 }
 
-int TwilioErrorCode(const absl::Status& status) {
-  auto payload = status.GetPayload(kErrorCodePayload);
-  int code = 0;
-  if (payload.has_value() && absl::SimpleAtoi(std::string(*payload), &code)) return code;
-  return 0;
-}
+int TwilioErrorCode(const absl::Status& status) { return ErrorCodeOf(status, kErrorCodePayload); }
 
 }  // namespace callcontrol::providers

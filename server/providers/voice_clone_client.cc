@@ -6,16 +6,12 @@
 
 #include "common/http/http_client.h"
 #include "nlohmann/json.hpp"
+#include "server/providers/provider_http.h"
 
 namespace callcontrol::providers {
 namespace {
 
 using json = nlohmann::json;
-
-http::HttpClient& ThreadClient() {
-  thread_local http::HttpClient client;
-  return client;
-}
 
 // "callcontrol-" + 32 random alphanumerics (RFC 2046 bchars, far below the 70-character limit).
 std::string RandomBoundary() {
@@ -46,6 +42,8 @@ std::string QuoteParam(const std::string& value) {
   return out;
 }
 
+// A string member of `object`, or "". Unlike JsonStringField, a number gives "" (a numeric
+// voice_id or status is not accepted as text).
 std::string StringField(const json& object, const char* name) {
   if (!object.is_object()) return "";
   const auto it = object.find(name);
@@ -139,18 +137,11 @@ absl::StatusOr<ClonedVoice> VoiceCloneClient::AddVoice(const std::string& api_ba
   request.timeout = std::min(options_.timeout, timeout);
   request.connect_timeout = std::min(options_.connect_timeout, request.timeout);
 
-  auto response = ThreadClient().Send(request);
-  if (!response.ok()) {
-    const std::string why(response.status().message());
-    if (absl::IsDeadlineExceeded(response.status())) {
-      return absl::UnavailableError("voice clone timed out after " +
-                                    std::to_string(request.timeout.count()) + " ms: " + why);
-    }
-    if (absl::IsInvalidArgument(response.status())) {
-      return absl::InvalidArgumentError("voice clone: bad API URL: " + why);
-    }
-    return absl::UnavailableError("voice clone API unreachable: " + why);
-  }
+  auto response = SendToProvider(TransportErrorWording{.unreachable = "voice clone API unreachable",
+                                                       .timed_out = "voice clone",
+                                                       .bad_url = "voice clone: bad API URL"},
+                                 request);
+  if (!response.ok()) return response.status();
   if (response->status < 200 || response->status >= 300) return ErrorFromResponse(*response);
   const json parsed = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
   ClonedVoice voice;

