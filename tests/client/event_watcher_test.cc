@@ -295,8 +295,10 @@ TEST_F(EventWatcherTest, StopEndsAnOpenStreamCleanly) {
   watcher.join();
 
   ASSERT_THAT(result, IsOk());
-  EXPECT_EQ(result->printed, 8);
-  EXPECT_EQ(out_.str(), Lines(log));
+  // The server had sent all 8; the watcher may stop before it has read them all, but what it
+  // printed is whole lines, in order, from the start.
+  ASSERT_LE(result->printed, 8);
+  EXPECT_EQ(out_.str(), Lines(std::vector<v1::Event>(log.begin(), log.begin() + result->printed)));
   EXPECT_EQ(err_.str(), "");
 }
 
