@@ -44,6 +44,16 @@ http::Response TextResponse(int status, std::string body) {
   return response;
 }
 
+// Refuses a webhook that failed verification: a warning (never the secret), the failure metric
+// and 403 with `reason`. Nothing reaches the daemon.
+void RefuseUnverified(std::string_view what, std::string_view reason, const std::string& tenant_id,
+                      const http::Request& request, AdapterMetrics* metrics,
+                      AdapterMetrics::Provider provider, const http::Responder& respond) {
+  Logger()->warn("{} rejected: {} tenant={} path={}", what, reason, tenant_id, request.path);
+  metrics->SignatureFailure(provider);
+  respond(TextResponse(403, std::string(reason) + "\n"));
+}
+
 http::Response MethodNotAllowed(std::string_view allow) {
   http::Response response = TextResponse(405, "method not allowed\n");
   response.headers.emplace_back("Allow", std::string(allow));
@@ -285,10 +295,8 @@ std::optional<std::string> WebhookRouter::CheckTwilioRequest(
   // Twilio signed the URL it was given: the public URL plus the target exactly as sent.
   const std::string_view signature = request.Header("x-twilio-signature");
   if (signature.empty()) {
-    Logger()->warn("{} rejected: no X-Twilio-Signature tenant={} path={}", what, tenant_id,
-                   request.path);
-    metrics_->SignatureFailure(AdapterMetrics::Provider::kTwilio);
-    respond(TextResponse(403, "missing X-Twilio-Signature\n"));
+    RefuseUnverified(what, "missing X-Twilio-Signature", tenant_id, request, metrics_.get(),
+                     AdapterMetrics::Provider::kTwilio, respond);
     return std::nullopt;
   }
   std::string url;
@@ -296,10 +304,8 @@ std::optional<std::string> WebhookRouter::CheckTwilioRequest(
   url.append(public_url_);
   url.append(request.target);
   if (!::callcontrol::twilio::ValidateSignature(token->second, url, *parsed_form, signature)) {
-    Logger()->warn("{} rejected: bad X-Twilio-Signature tenant={} path={}", what, tenant_id,
-                   request.path);
-    metrics_->SignatureFailure(AdapterMetrics::Provider::kTwilio);
-    respond(TextResponse(403, "invalid X-Twilio-Signature\n"));
+    RefuseUnverified(what, "invalid X-Twilio-Signature", tenant_id, request, metrics_.get(),
+                     AdapterMetrics::Provider::kTwilio, respond);
     return std::nullopt;
   }
   *form = *std::move(parsed_form);
@@ -506,10 +512,8 @@ void WebhookRouter::HandleTelnyx(std::string_view tenant_view, const http::Reque
           tenant_id, reason);
       return respond(TextResponse(500, "webhook verification misconfigured\n"));
     }
-    Logger()->warn("telnyx webhook rejected: {} tenant={} path={}", reason, tenant_id,
-                   request.path);
-    metrics_->SignatureFailure(AdapterMetrics::Provider::kTelnyx);
-    return respond(TextResponse(403, reason + "\n"));
+    return RefuseUnverified("telnyx webhook", reason, tenant_id, request, metrics_.get(),
+                            AdapterMetrics::Provider::kTelnyx, respond);
   }
 
   if (!HasMediaType(request.Header("content-type"), kJsonContentType)) {
@@ -570,18 +574,14 @@ std::optional<std::string> WebhookRouter::CheckTokenRequest(
     }
   }
   if (token.empty()) {
-    Logger()->warn("{} rejected: no webhook token tenant={} path={}", what, tenant_id,
-                   request.path);
-    metrics_->SignatureFailure(provider);
-    respond(TextResponse(403, "missing webhook token\n"));
+    RefuseUnverified(what, "missing webhook token", tenant_id, request, metrics_.get(), provider,
+                     respond);
     return std::nullopt;
   }
   const std::array<unsigned char, 32> presented = Sha256(token);
   if (CRYPTO_memcmp(presented.data(), expected->second.data(), presented.size()) != 0) {
-    Logger()->warn("{} rejected: wrong webhook token tenant={} path={}", what, tenant_id,
-                   request.path);
-    metrics_->SignatureFailure(provider);
-    respond(TextResponse(403, "invalid webhook token\n"));
+    RefuseUnverified(what, "invalid webhook token", tenant_id, request, metrics_.get(), provider,
+                     respond);
     return std::nullopt;
   }
   if (!parsed_query.ok()) {
