@@ -118,7 +118,13 @@ TEST_F(CloneStackTest, GreetingRedirectsThenConnectsTheStreamWithTheClonedVoice)
   EXPECT_EQ(twiml.find(kAgentTokenSecret), std::string::npos) << "secret in TwiML: " << twiml;
   EXPECT_EQ(twiml.find(kAuthToken), std::string::npos) << "secret in TwiML: " << twiml;
 
-  // pending → processing → completed, each a call:updated (or the call:created) event.
+  // pending → processing → completed, each a call:updated (or the call:created) event. The
+  // TwiML is answered from the daemon's state before the completed change is committed and
+  // streamed, so wait for that event before reading the sequence.
+  ASSERT_TRUE(events.WaitFor([&](const v1::Event& e) {
+    return e.call().provider_ids().call_sid() == call_sid && e.call().has_clone() &&
+           e.call().clone().state() == v1::CLONE_STATE_COMPLETED;
+  }));
   std::vector<v1::CloneState> states;
   for (const auto& e : events.events()) {
     if (e.call().provider_ids().call_sid() != call_sid || !e.call().has_clone()) continue;
