@@ -21,6 +21,8 @@ absl::StatusOr<std::unique_ptr<Adapter>> Adapter::Start(const config::Config& co
   }
   DaemonClient::Options daemon_options;
   daemon_options.deadline = options.daemon_deadline;
+  daemon_options.max_batches_in_flight = options.daemon_batches_in_flight;
+  daemon_options.max_batch_size = options.daemon_max_batch_size;
   daemon_options.api_key = config.daemon.internal_api_key;
   auto daemon = DaemonClient::Create(config.adapter.daemon_address, daemon_options);
   if (!daemon.ok()) return daemon.status();

@@ -25,6 +25,9 @@ class Adapter {
   struct Options {
     // Deadline of each call to the daemon.
     std::chrono::milliseconds daemon_deadline{5000};
+    // Batching of webhook reports to the daemon (DaemonClient::Options).
+    int daemon_batches_in_flight = DaemonClient::Options().max_batches_in_flight;
+    int daemon_max_batch_size = DaemonClient::Options().max_batch_size;
     // How long Shutdown() lets webhooks in flight finish (they wait at most daemon_deadline for
     // the daemon, so the default covers them).
     std::chrono::milliseconds shutdown_grace{6000};

@@ -1,6 +1,8 @@
 #include "webhook_adapter/daemon_client.h"
 
 #include <algorithm>
+#include <iterator>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -35,6 +37,15 @@ absl::StatusOr<std::unique_ptr<DaemonClient>> DaemonClient::Create(const std::st
   if (options.deadline <= std::chrono::milliseconds::zero()) {
     return absl::InvalidArgumentError("daemon call deadline must be positive");
   }
+  if (options.max_batches_in_flight < 1 || options.max_batches_in_flight > 64) {
+    return absl::InvalidArgumentError("max_batches_in_flight must be 1 to 64");
+  }
+  if (options.max_batch_size < 1 || options.max_batch_size > 1000) {
+    return absl::InvalidArgumentError("max_batch_size must be 1 to 1000");
+  }
+  if (options.max_queued_reports < 1) {
+    return absl::InvalidArgumentError("max_queued_reports must be positive");
+  }
   grpc::ChannelArguments args;
   const int max_backoff_ms = static_cast<int>(options.max_reconnect_backoff.count());
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, std::min(100, max_backoff_ms));
@@ -59,11 +70,83 @@ DaemonClient::~DaemonClient() { Shutdown(); }
 
 void DaemonClient::ReportProviderEvent(internal::v1::ReportProviderEventRequest request,
                                        Done done) {
-  using CallT = TypedCall<internal::v1::ReportProviderEventRequest,
-                          internal::v1::ReportProviderEventResponse>;
-  Start(std::make_shared<CallT>(std::move(request), std::move(done)), [this](Call* call) {
+  Batch batch;
+  const char* refusal = nullptr;
+  {
+    absl::MutexLock lock(&mu_);
+    if (refusing_) {
+      refusal = "webhook-adapter is shutting down";
+    } else if (report_queue_.size() >= static_cast<size_t>(options_.max_queued_reports)) {
+      refusal = "too many webhooks are waiting for callcontrold";
+    } else {
+      report_queue_.push_back({std::move(request), std::move(done)});
+      if (batches_in_flight_ >= options_.max_batches_in_flight) return;  // a completion sends it
+      batch = TakeBatchLocked();
+    }
+  }
+  if (refusal != nullptr) {
+    done(absl::UnavailableError(refusal), internal::v1::ReportProviderEventResponse());
+    return;
+  }
+  SendBatch(std::move(batch));
+}
+
+DaemonClient::Batch DaemonClient::TakeBatchLocked() {
+  Batch batch;
+  const size_t n = std::min(report_queue_.size(), static_cast<size_t>(options_.max_batch_size));
+  batch.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    batch.push_back(std::move(report_queue_.front()));
+    report_queue_.pop_front();
+  }
+  ++batches_in_flight_;
+  return batch;
+}
+
+void DaemonClient::SendBatch(Batch batch) {
+  using CallT = TypedCall<internal::v1::BatchReportProviderEventsRequest,
+                          internal::v1::BatchReportProviderEventsResponse>;
+  internal::v1::BatchReportProviderEventsRequest request;
+  request.mutable_requests()->Reserve(static_cast<int>(batch.size()));
+  for (QueuedReport& report : batch) *request.add_requests() = std::move(report.request);
+  auto dones = std::make_shared<std::vector<Done>>();
+  dones->reserve(batch.size());
+  for (QueuedReport& report : batch) dones->push_back(std::move(report.done));
+  auto on_done = [this, dones](const absl::Status& status,
+                               const internal::v1::BatchReportProviderEventsResponse& response) {
+    const internal::v1::ReportProviderEventResponse none;
+    const bool complete = status.ok() && response.results_size() == static_cast<int>(dones->size());
+    for (size_t i = 0; i < dones->size(); ++i) {
+      if (!complete) {
+        (*dones)[i](
+            status.ok() ? absl::InternalError("the daemon answered a batch incompletely") : status,
+            none);
+        continue;
+      }
+      const internal::v1::ReportProviderEventResult& r = response.results(static_cast<int>(i));
+      (*dones)[i](absl::Status(static_cast<absl::StatusCode>(r.code()), r.message()), r.response());
+    }
+    Batch next;
+    Batch refused;
+    {
+      absl::MutexLock lock(&mu_);
+      --batches_in_flight_;
+      if (refusing_) {
+        refused.assign(std::make_move_iterator(report_queue_.begin()),
+                       std::make_move_iterator(report_queue_.end()));
+        report_queue_.clear();
+      } else if (!report_queue_.empty()) {
+        next = TakeBatchLocked();
+      }
+    }
+    for (QueuedReport& report : refused) {
+      report.done(absl::UnavailableError("webhook-adapter is shutting down"), none);
+    }
+    if (!next.empty()) SendBatch(std::move(next));
+  };
+  Start(std::make_shared<CallT>(std::move(request), std::move(on_done)), [this](Call* call) {
     auto* typed = static_cast<CallT*>(call);
-    stub_->async()->ReportProviderEvent(
+    stub_->async()->BatchReportProviderEvents(
         &typed->context, &typed->request, &typed->response,
         [this, call](grpc::Status status) { Finish(call, status); });
   });

@@ -4,10 +4,12 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -35,6 +37,17 @@ class DaemonClient {
     // (none when empty; the daemon then refuses the call with kUnauthenticated). A secret:
     // never logged.
     std::string api_key;
+    // ReportProviderEvent batching: while `max_batches_in_flight` BatchReportProviderEvents
+    // calls are outstanding, new reports wait in a queue and leave together (up to
+    // `max_batch_size` per call) when one of them completes. At low load every report goes at
+    // once, alone; under load the per-call cost of gRPC and the wake-ups are spread over the
+    // batch. 1 to 64.
+    int max_batches_in_flight = 2;
+    // 1 to 1,000 (the daemon's limit).
+    int max_batch_size = 256;
+    // Reports beyond this many waiting are refused at once with kUnavailable (the provider gets
+    // 503 and retries) rather than queued without bound.
+    int max_queued_reports = 20000;
   };
 
   // Called exactly once per call, on a gRPC thread, with the daemon's answer: its status
@@ -49,7 +62,8 @@ class DaemonClient {
       const absl::Status& status, const internal::v1::GetCloneProgressResponse& response)>;
 
   // Creates the channel to `address` ("host:port", plaintext) and starts connecting. Returns
-  // kInvalidArgument if `address` is empty or the deadline is not positive.
+  // kInvalidArgument if `address` is empty, the deadline is not positive or a batching option is
+  // out of its range.
   static absl::StatusOr<std::unique_ptr<DaemonClient>> Create(const std::string& address,
                                                               const Options& options);
 
@@ -58,9 +72,11 @@ class DaemonClient {
   DaemonClient(const DaemonClient&) = delete;
   DaemonClient& operator=(const DaemonClient&) = delete;
 
-  // Sends `request` as ProviderEventService.ReportProviderEvent; `done` gets the outcome. Never
-  // blocks on the network. After Drain() or Shutdown() `done`
-  // runs at once, on this thread, with kUnavailable.
+  // Reports `request` to the daemon, batched with other reports through
+  // ProviderEventService.BatchReportProviderEvents (see Options); `done` gets this event's own
+  // outcome, exactly what ReportProviderEvent would have returned. Never blocks on the network.
+  // After Drain() or Shutdown(), or when max_queued_reports are already waiting, `done` runs at
+  // once, on this thread, with kUnavailable.
   void ReportProviderEvent(internal::v1::ReportProviderEventRequest request, Done done);
 
   // Sends `request` as ProviderEventService.StartInboundCall (records an inbound call and starts
@@ -88,6 +104,12 @@ class DaemonClient {
   struct Call;
   template <typename Request, typename Response>
   struct TypedCall;
+  // A report waiting for its batch.
+  struct QueuedReport {
+    internal::v1::ReportProviderEventRequest request;
+    Done done;
+  };
+  using Batch = std::vector<QueuedReport>;
   using CallMap = absl::flat_hash_map<Call*, std::shared_ptr<Call>>;
   static bool NoCallsLeft(CallMap* calls) { return calls->empty(); }
 
@@ -97,6 +119,11 @@ class DaemonClient {
   // kUnavailable.
   void Start(std::shared_ptr<Call> call, const std::function<void(Call*)>& start);
   void Finish(Call* call, const grpc::Status& status);
+  // Moves up to max_batch_size queued reports into a batch and counts it in flight.
+  Batch TakeBatchLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sends `batch` as one BatchReportProviderEvents call; when it completes, hands each report
+  // its result and sends what queued meanwhile (or refuses it, when refusing).
+  void SendBatch(Batch batch);
 
   const Options options_;
   // "Bearer <api_key>", or "" when there is no key.
@@ -109,6 +136,9 @@ class DaemonClient {
   bool refusing_ ABSL_GUARDED_BY(mu_) = false;
   // Calls in flight, owned here until their callback has run.
   CallMap calls_ ABSL_GUARDED_BY(mu_);
+  // Reports waiting for a batch slot, oldest first.
+  std::deque<QueuedReport> report_queue_ ABSL_GUARDED_BY(mu_);
+  int batches_in_flight_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace callcontrol::webhook_adapter

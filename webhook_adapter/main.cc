@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   std::string daemon_address;
   int io_threads = 0;
   double daemon_deadline_seconds = 5.0;
+  Adapter::Options adapter_options;
   std::string log_level = "info";
   app.add_option("--config", config_path,
                  "JSON config file shared with callcontrold (tenants with Twilio auth tokens, "
@@ -57,6 +58,16 @@ int main(int argc, char** argv) {
                  "seconds a webhook waits for callcontrold (including reconnecting to it) before "
                  "the provider gets 503; default 5 (Twilio waits 15 s for an answer)")
       ->check(CLI::Range(0.05, 60.0));
+  app.add_option("--daemon-batches-in-flight", adapter_options.daemon_batches_in_flight,
+                 "webhook reports to callcontrold travel in BatchReportProviderEvents calls; while "
+                 "this many are outstanding, new reports queue and leave together when one "
+                 "completes (1-64)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  app.add_option("--daemon-batch-size", adapter_options.daemon_max_batch_size,
+                 "most webhook reports in one call to callcontrold (1-1000)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
   app.add_option("--io-threads", io_threads,
                  "HTTP io threads (overrides adapter.io_threads; default 2)")
       ->check(CLI::Range(1, 256));
@@ -87,7 +98,6 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  Adapter::Options adapter_options;
   adapter_options.daemon_deadline =
       std::chrono::milliseconds(static_cast<int64_t>(daemon_deadline_seconds * 1000));
   auto adapter = Adapter::Start(*config, adapter_options);

@@ -11,6 +11,9 @@ namespace callcontrol::api {
 
 class ProviderEventServiceImpl final : public internal::v1::ProviderEventService::CallbackService {
  public:
+  // The most events one BatchReportProviderEvents call may carry.
+  static constexpr int kMaxBatch = 1000;
+
   // Both must outlive the service. Calls without the internal API key are UNAUTHENTICATED.
   ProviderEventServiceImpl(calls::CallManager* manager, const Authenticator* auth)
       : manager_(manager), auth_(auth) {}
@@ -18,6 +21,12 @@ class ProviderEventServiceImpl final : public internal::v1::ProviderEventService
   grpc::ServerUnaryReactor* ReportProviderEvent(
       grpc::CallbackServerContext* context, const internal::v1::ReportProviderEventRequest* request,
       internal::v1::ReportProviderEventResponse* response) override;
+  // Fans the batch out to CallManager::ReportProviderEvent and finishes when the last event's
+  // callback has run. INVALID_ARGUMENT for 0 or more than kMaxBatch requests.
+  grpc::ServerUnaryReactor* BatchReportProviderEvents(
+      grpc::CallbackServerContext* context,
+      const internal::v1::BatchReportProviderEventsRequest* request,
+      internal::v1::BatchReportProviderEventsResponse* response) override;
   grpc::ServerUnaryReactor* StartInboundCall(
       grpc::CallbackServerContext* context, const internal::v1::StartInboundCallRequest* request,
       internal::v1::StartInboundCallResponse* response) override;

@@ -329,6 +329,66 @@ TEST_F(DaemonTest, RejectsBadArgumentsWithClearErrors) {
   StopDaemon();
 }
 
+TEST_F(DaemonTest, ABatchAppliesEachEventAndAnswersEachOnItsOwn) {
+  StartDaemon();
+  internal::v1::BatchReportProviderEventsRequest batch;
+  const struct {
+    const char* word;
+    v1::CallStatus status;
+  } steps[] = {{"initiated", v1::CALL_STATUS_INITIATED},
+               {"ringing", v1::CALL_STATUS_RINGING},
+               {"in-progress", v1::CALL_STATUS_IN_PROGRESS}};
+  for (int seq = 0; seq < 3; ++seq) {
+    ReportProviderEventRequest* r = batch.add_requests();
+    r->set_tenant_id("acme");
+    r->set_provider(v1::PROVIDER_TWILIO);
+    r->mutable_provider_ids()->set_call_sid(CallSid(1));
+    r->set_provider_status(steps[seq].word);
+    r->set_status(steps[seq].status);
+    r->set_provider_sequence(seq);
+  }
+  *batch.add_requests() = batch.requests(2);  // a duplicate: acknowledged, not applied
+  ReportProviderEventRequest* unknown = batch.add_requests();
+  *unknown = batch.requests(0);
+  unknown->set_tenant_id("nobody");
+  ReportProviderEventRequest* missing = batch.add_requests();
+  *missing = batch.requests(0);
+  missing->set_call_id("call_00000000000000000000000000000000");
+
+  grpc::ClientContext ctx;
+  WithKey(&ctx, kInternalKey);
+  internal::v1::BatchReportProviderEventsResponse answer;
+  ASSERT_TRUE(events_->BatchReportProviderEvents(&ctx, batch, &answer).ok());
+  ASSERT_EQ(answer.results_size(), 6);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(answer.results(i).code(), 0) << answer.DebugString();
+  EXPECT_TRUE(answer.results(0).response().applied());
+  const std::string call_id = answer.results(0).response().call_id();
+  EXPECT_FALSE(call_id.empty());
+  EXPECT_EQ(answer.results(2).response().call_id(), call_id);
+  EXPECT_FALSE(answer.results(3).response().applied());
+  EXPECT_EQ(answer.results(4).code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_NE(answer.results(4).message().find("nobody"), std::string::npos);
+  EXPECT_EQ(answer.results(5).code(), static_cast<int>(grpc::StatusCode::NOT_FOUND));
+
+  v1::Call call;
+  ASSERT_TRUE(GetCall(CallSid(1), kAcmeKey, &call).ok());
+  EXPECT_EQ(call.status(), v1::CALL_STATUS_IN_PROGRESS);
+  EXPECT_EQ(call.call_id(), call_id);
+
+  grpc::ClientContext empty_ctx;
+  WithKey(&empty_ctx, kInternalKey);
+  EXPECT_EQ(events_
+                ->BatchReportProviderEvents(
+                    &empty_ctx, internal::v1::BatchReportProviderEventsRequest(), &answer)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  grpc::ClientContext tenant_ctx;
+  WithKey(&tenant_ctx, kAcmeKey);
+  EXPECT_EQ(events_->BatchReportProviderEvents(&tenant_ctx, batch, &answer).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  StopDaemon();
+}
+
 TEST_F(DaemonTest, EveryPublicRpcNeedsAKnownApiKey) {
   StartDaemon();
   v1::GetMetricsResponse metrics;

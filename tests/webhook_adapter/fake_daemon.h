@@ -2,8 +2,10 @@
 // ProviderEventService on 127.0.0.1:<ephemeral>. Like the daemon, it requires the adapter's
 // credential (`authorization: Bearer <internal api key>`) and answers UNAUTHENTICATED without it;
 // it records every authenticated request and answers with a status the test chooses (or holds
-// the answers until the test releases them). StartInboundCall and GetCloneProgress answer what
-// the test set (SetStartInboundCallAnswer, SetCloneProgress; NOT_FOUND for a call without one).
+// the answers until the test releases them). BatchReportProviderEvents, which the adapter uses,
+// records each event of a batch like a ReportProviderEvent and keeps the batch sizes.
+// StartInboundCall and GetCloneProgress answer what the test set (SetStartInboundCallAnswer,
+// SetCloneProgress; NOT_FOUND for a call without one).
 #pragma once
 
 #include <chrono>
@@ -43,8 +45,9 @@ class FakeProviderEventService final : public internal::v1::ProviderEventService
       return reactor;
     }
     requests_.push_back(*request);
+    batch_sizes_.push_back(0);  // a call of its own, not a batch
     if (hold_) {
-      held_.push_back(reactor);
+      held_.push_back({reactor, nullptr, nullptr});
       return reactor;
     }
     if (answer_.ok()) {
@@ -52,6 +55,31 @@ class FakeProviderEventService final : public internal::v1::ProviderEventService
       response->set_call_id(request->call_id());
     }
     reactor->Finish(answer_);
+    return reactor;
+  }
+
+  // Like ReportProviderEvent for each request of the batch: each is recorded, and each result
+  // carries the status SetAnswer chose (held as one call by Hold()).
+  grpc::ServerUnaryReactor* BatchReportProviderEvents(
+      grpc::CallbackServerContext* context,
+      const internal::v1::BatchReportProviderEventsRequest* request,
+      internal::v1::BatchReportProviderEventsResponse* response) override {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    const bool authenticated = Authenticated(*context);
+    absl::MutexLock lock(&mu_);
+    if (!authenticated) {
+      ++unauthenticated_;
+      reactor->Finish(
+          grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "missing or unknown internal API key"));
+      return reactor;
+    }
+    for (const auto& r : request->requests()) requests_.push_back(r);
+    batch_sizes_.push_back(request->requests_size());
+    if (hold_) {
+      held_.push_back({reactor, request, response});
+      return reactor;
+    }
+    FinishBatchLocked(reactor, *request, response, grpc::Status::OK);
     return reactor;
   }
 
@@ -133,12 +161,26 @@ class FakeProviderEventService final : public internal::v1::ProviderEventService
     hold_ = true;
   }
 
-  // Answers every held call with `status` and stops holding.
+  // Answers every held call with `status` (a held batch that is released OK gets SetAnswer's
+  // status in each result) and stops holding.
   void ReleaseHeld(const grpc::Status& status) {
     absl::MutexLock lock(&mu_);
     hold_ = false;
-    for (grpc::ServerUnaryReactor* reactor : held_) reactor->Finish(status);
+    for (const Held& held : held_) {
+      if (held.batch == nullptr) {
+        held.reactor->Finish(status);
+      } else {
+        FinishBatchLocked(held.reactor, *held.batch, held.batch_response, status);
+      }
+    }
     held_.clear();
+  }
+
+  // How many ReportProviderEvent requests each call carried, in arrival order (0 for a plain
+  // ReportProviderEvent call).
+  std::vector<int> batch_sizes() const {
+    absl::MutexLock lock(&mu_);
+    return batch_sizes_;
   }
 
   // The authenticated requests, in arrival order.
@@ -161,6 +203,32 @@ class FakeProviderEventService final : public internal::v1::ProviderEventService
   }
 
  private:
+  // A call the test holds: a ReportProviderEvent (batch == nullptr) or a batch.
+  struct Held {
+    grpc::ServerUnaryReactor* reactor;
+    const internal::v1::BatchReportProviderEventsRequest* batch;
+    internal::v1::BatchReportProviderEventsResponse* batch_response;
+  };
+
+  void FinishBatchLocked(grpc::ServerUnaryReactor* reactor,
+                         const internal::v1::BatchReportProviderEventsRequest& request,
+                         internal::v1::BatchReportProviderEventsResponse* response,
+                         const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (status.ok()) {
+      for (const auto& r : request.requests()) {
+        internal::v1::ReportProviderEventResult* result = response->add_results();
+        if (answer_.ok()) {
+          result->mutable_response()->set_applied(true);
+          result->mutable_response()->set_call_id(r.call_id());
+        } else {
+          result->set_code(answer_.error_code());
+          result->set_message(answer_.error_message());
+        }
+      }
+    }
+    reactor->Finish(status);
+  }
+
   bool Authenticated(const grpc::CallbackServerContext& context) const {
     const auto& metadata = context.client_metadata();
     const auto header = metadata.find("authorization");
@@ -174,7 +242,8 @@ class FakeProviderEventService final : public internal::v1::ProviderEventService
   int unauthenticated_ ABSL_GUARDED_BY(mu_) = 0;
   grpc::Status answer_ ABSL_GUARDED_BY(mu_);
   bool hold_ ABSL_GUARDED_BY(mu_) = false;
-  std::vector<grpc::ServerUnaryReactor*> held_ ABSL_GUARDED_BY(mu_);
+  std::vector<Held> held_ ABSL_GUARDED_BY(mu_);
+  std::vector<int> batch_sizes_ ABSL_GUARDED_BY(mu_);
   std::vector<internal::v1::StartInboundCallRequest> start_requests_ ABSL_GUARDED_BY(mu_);
   internal::v1::StartInboundCallResponse start_answer_ ABSL_GUARDED_BY(mu_);
   grpc::Status start_status_ ABSL_GUARDED_BY(mu_);

@@ -9,10 +9,14 @@
 #      schema the daemon created, plus the calls of runs 1-3)
 # Every load is bounded (--duration) and talks only to 127.0.0.1.
 # Usage: tools/bench/run.sh [seconds per run, default 10]   (build first: cmake --build build)
+# Environment: PHASES (default "1 2 3 4 5") picks the phases; ADAPTER_ARGS adds webhook-adapter
+# flags (e.g. "--daemon-batches-in-flight 4"); BUILD_DIR (default build).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 secs="${1:-10}"
+phases=" ${PHASES:-1 2 3 4 5} "
+want() { [[ "$phases" == *" $1 "* ]]; }
 b="${BUILD_DIR:-build}"
 work="$(mktemp -d)"
 grpc_port=50351
@@ -47,8 +51,9 @@ start_daemon() {
   wait_line "$work/daemon.log" "listening on"
 }
 start_daemon
+# shellcheck disable=SC2086  # ADAPTER_ARGS is a list of flags
 "$b/webhook_adapter/webhook-adapter" --config "$work/config.json" --log-level warn \
-  >"$work/adapter.log" 2>&1 &
+  ${ADAPTER_ARGS:-} >"$work/adapter.log" 2>&1 &
 pids+=("$!")
 wait_line "$work/adapter.log" "listening on"
 
@@ -56,9 +61,12 @@ wh=("$b/tools/bench/webhook_bench" --url "http://127.0.0.1:$adapter_port" --tena
     --auth-token "$token" --duration "$secs")
 ev=("$b/tools/bench/events_bench" --server "127.0.0.1:$grpc_port" --api-key "$api_key")
 
+if want 1; then
 echo "== 1. closed loop, 0 subscribers (64 connections)"
 "${wh[@]}" --connections 64 2>&1 | tail -n 12
+fi
 
+if want 2; then
 echo "== 2. closed loop, 100 subscribers"
 "${ev[@]}" --subscribers 100 --duration "$((secs + 4))" >"$work/ev2.txt" 2>&1 &
 ev_pid=$!
@@ -66,7 +74,9 @@ sleep 2
 "${wh[@]}" --connections 64 2>&1 | tail -n 12
 wait "$ev_pid" || true
 tail -n 12 "$work/ev2.txt"
+fi
 
+if want 3; then
 echo "== 3. open loop 1000 webhooks/s, 100 subscribers"
 "${ev[@]}" --subscribers 100 --duration "$((secs + 4))" >"$work/ev3.txt" 2>&1 &
 ev_pid=$!
@@ -74,10 +84,14 @@ sleep 2
 "${wh[@]}" --connections 32 --rate 1000 2>&1 | tail -n 12
 wait "$ev_pid" || true
 tail -n 12 "$work/ev3.txt"
+fi
 
+if want 4; then
 echo "== 4. memory per active call"
 "$b/tools/bench/registry_memory" 100000
+fi
 
+if want 5; then
 echo "== 5. restart to serving with 1,000,000 calls on disk"
 kill -TERM "$daemon_pid"; wait "$daemon_pid" 2>/dev/null || true
 sqlite3 "$work/bench.db" <<'SQL'
@@ -94,3 +108,5 @@ for run in 1 2 3; do
   echo "restart to serving (run $run): $(( ($(date +%s%N) - start) / 1000000 )) ms (process start to 'listening')"
   kill -TERM "$daemon_pid"; wait "$daemon_pid" 2>/dev/null || true
 done
+fi
+
