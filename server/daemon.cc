@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "absl/time/time.h"
 #include "common/logging.h"
 #include "server/api/authenticator.h"
 #include "server/api/call_control_service.h"
@@ -41,9 +42,11 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(config::Config config) {
   d->twilio_ = std::make_unique<providers::TwilioClient>(providers::TwilioClient::Options{});
   d->telnyx_ = std::make_unique<providers::TelnyxClient>(providers::TelnyxClient::Options{});
   d->exotel_ = std::make_unique<providers::ExotelClient>(providers::ExotelClient::Options{});
+  calls::CallManager::Options manager_options;
+  manager_options.metrics_event_interval = absl::Milliseconds(dc.metrics_event_interval_ms);
   d->manager_ = std::make_unique<calls::CallManager>(
       &d->config_, d->store_.get(), d->readers_.get(), d->provider_workers_.get(), d->twilio_.get(),
-      d->telnyx_.get(), d->exotel_.get(), calls::CallManager::Options{});
+      d->telnyx_.get(), d->exotel_.get(), manager_options);
 
   // The bus must be listening before Load(), which may commit events of interrupted calls; once
   // loaded, it learns how far the log already goes, so resuming subscribers replay it.

@@ -1,5 +1,6 @@
 // callcontrold: owns call state and call control behind callcontrol.v1.CallControlService.
 #include <csignal>
+#include <cstdint>
 #include <iostream>
 
 #include "CLI/CLI.hpp"
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   std::string metrics_listen;
   std::string log_level = "info";
   int provider_workers = 0;
+  int64_t metrics_event_interval_ms = 0;
   app.add_option("--config", config_path,
                  "JSON configuration shared with webhook-adapter (see README)")
       ->required()
@@ -37,6 +39,10 @@ int main(int argc, char** argv) {
   app.add_option("--metrics-listen", metrics_listen,
                  "serve Prometheus text exposition (GET /metrics: calls, events, store) on "
                  "host:port (port 0 = any); default from config daemon.metrics_listen, off");
+  app.add_option("--metrics-event-interval-ms", metrics_event_interval_ms,
+                 "coalesce metrics:updated events to at most one per tenant per this many "
+                 "milliseconds; default from config daemon.metrics_event_interval_ms, 250")
+      ->check(CLI::Range(10, 60000));
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off");
   CLI11_PARSE(app, argc, argv);
   // Debian's Abseil is built with mutex deadlock detection on, which costs ~5% CPU per request
@@ -60,6 +66,9 @@ int main(int argc, char** argv) {
   }
   if (provider_workers > 0) config->daemon.provider_workers = provider_workers;
   if (!metrics_listen.empty()) config->daemon.metrics_listen = metrics_listen;
+  if (metrics_event_interval_ms > 0) {
+    config->daemon.metrics_event_interval_ms = metrics_event_interval_ms;
+  }
 
   // Take SIGINT/SIGTERM synchronously: blocked here, before any thread starts, so every thread
   // inherits the mask and sigwait() below receives them.

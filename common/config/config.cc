@@ -63,6 +63,29 @@ absl::Status ReadInt(const json& obj, const std::string& where, const char* key,
   return absl::OkStatus();
 }
 
+// Reads an integer that must lie in [min, max].
+absl::Status ReadIntInRange(const json& obj, const std::string& where, const char* key, int64_t min,
+                            int64_t max, int64_t* out) {
+  if (!obj.contains(key)) return absl::OkStatus();
+  const json& v = obj.at(key);
+  if (!v.is_number_integer()) return Invalid(where + "." + key, "must be an integer");
+  const auto n = v.get<int64_t>();
+  if (n < min || n > max) {
+    return Invalid(where + "." + key, "must be between " + std::to_string(min) + " and " +
+                                          std::to_string(max) + ", got " + std::to_string(n));
+  }
+  *out = n;
+  return absl::OkStatus();
+}
+
+absl::Status ReadBool(const json& obj, const std::string& where, const char* key, bool* out) {
+  if (!obj.contains(key)) return absl::OkStatus();
+  const json& v = obj.at(key);
+  if (!v.is_boolean()) return Invalid(where + "." + key, "must be true or false");
+  *out = v.get<bool>();
+  return absl::OkStatus();
+}
+
 #define CONFIG_RETURN_IF_ERROR(expr) \
   do {                               \
     absl::Status _s = (expr);        \
@@ -71,10 +94,10 @@ absl::Status ReadInt(const json& obj, const std::string& where, const char* key,
 
 absl::Status ParseDaemon(const json& j, DaemonConfig* d) {
   const std::string w = "daemon";
-  CONFIG_RETURN_IF_ERROR(
-      CheckKeys(j, w,
-                {"grpc_listen", "db", "provider_workers", "event_retention",
-                 "subscriber_queue_limit", "internal_api_key", "metrics_listen"}));
+  CONFIG_RETURN_IF_ERROR(CheckKeys(
+      j, w,
+      {"grpc_listen", "db", "provider_workers", "event_retention", "subscriber_queue_limit",
+       "internal_api_key", "metrics_listen", "metrics_event_interval_ms"}));
   CONFIG_RETURN_IF_ERROR(ReadString(j, w, "grpc_listen", &d->grpc_listen));
   CONFIG_RETURN_IF_ERROR(ReadString(j, w, "db", &d->db));
   CONFIG_RETURN_IF_ERROR(ReadInt(j, w, "provider_workers", 1, &d->provider_workers));
@@ -83,6 +106,8 @@ absl::Status ParseDaemon(const json& j, DaemonConfig* d) {
       ReadInt<int64_t>(j, w, "subscriber_queue_limit", 16, &d->subscriber_queue_limit));
   CONFIG_RETURN_IF_ERROR(ReadString(j, w, "internal_api_key", &d->internal_api_key));
   CONFIG_RETURN_IF_ERROR(ReadString(j, w, "metrics_listen", &d->metrics_listen));
+  CONFIG_RETURN_IF_ERROR(
+      ReadIntInRange(j, w, "metrics_event_interval_ms", 10, 60000, &d->metrics_event_interval_ms));
   return absl::OkStatus();
 }
 
@@ -136,10 +161,12 @@ absl::Status ParseApiKeys(const json& j, const std::string& w, TenantConfig* t) 
 }
 
 absl::Status ParseTwilio(const json& tw, const std::string& ww, TwilioAccount* a) {
-  CONFIG_RETURN_IF_ERROR(CheckKeys(tw, ww, {"account_sid", "auth_token", "api_base_url"}));
+  CONFIG_RETURN_IF_ERROR(
+      CheckKeys(tw, ww, {"account_sid", "auth_token", "api_base_url", "record"}));
   CONFIG_RETURN_IF_ERROR(ReadString(tw, ww, "account_sid", &a->account_sid));
   CONFIG_RETURN_IF_ERROR(ReadString(tw, ww, "auth_token", &a->auth_token));
   CONFIG_RETURN_IF_ERROR(ReadString(tw, ww, "api_base_url", &a->api_base_url));
+  CONFIG_RETURN_IF_ERROR(ReadBool(tw, ww, "record", &a->record));
   static const std::regex kAccountSid("AC[0-9a-f]{32}");
   if (!std::regex_match(a->account_sid, kAccountSid)) {
     return Invalid(ww + ".account_sid", "must be AC followed by 32 lowercase hex digits");

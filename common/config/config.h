@@ -9,7 +9,8 @@
 //                  "provider_workers": 4, "event_retention": 1000000,
 //                  "subscriber_queue_limit": 10000,
 //                  "internal_api_key": "${CALLCONTROL_INTERNAL_KEY}",            (required)
-//                  "metrics_listen": "127.0.0.1:9464" },
+//                  "metrics_listen": "127.0.0.1:9464",
+//                  "metrics_event_interval_ms": 250 },                          (10..60000)
 //     "adapter": { "listen": "127.0.0.1:8080", "public_url": "http://127.0.0.1:8080",
 //                  "daemon_address": "127.0.0.1:50051", "io_threads": 2 },
 //     "tenants": [ { "id": "acme", "provider": "twilio", "default_from": "+15005550006",
@@ -17,7 +18,7 @@
 //                    "webhook_token": "${ACME_WEBHOOK_TOKEN}",
 //                    "default_twiml": "<Response><Pause length=\"600\"/></Response>",
 //                    "twilio": { "account_sid": "AC…", "auth_token": "${TWILIO_AUTH_TOKEN}",
-//                                "api_base_url": "https://api.twilio.com" },
+//                                "api_base_url": "https://api.twilio.com", "record": false },
 //                    "telnyx": { "api_key": "${TELNYX_API_KEY}", "connection_id": "…",
 //                                "public_key": "<base64 Ed25519 public key>",
 //                                "api_base_url": "https://api.telnyx.com",
@@ -45,6 +46,10 @@
 // webhooks: theirs are accepted only with the tenant's "webhook_token".
 // API keys are stored only as "sha256:" + the lowercase hex SHA-256 of the key
 // (`callctl key new` makes a key and its hash).
+//
+// A Twilio tenant with "record": true has every call StartCall places recorded by Twilio
+// (Record=true), with the recording status callback sent to the adapter's
+// /webhooks/twilio/{tenant}/recording route.
 //
 // Thread-safe once loaded (plain values).
 #pragma once
@@ -75,6 +80,9 @@ struct DaemonConfig {
   // Where to serve Prometheus text exposition (GET /metrics: call, event and store figures);
   // "" = not served.
   std::string metrics_listen;
+  // metrics:updated events are coalesced to at most one per tenant per this many milliseconds
+  // (and one within this long of the last change). 10..60000.
+  int64_t metrics_event_interval_ms = 250;
 };
 
 struct AdapterConfig {
@@ -90,6 +98,10 @@ struct TwilioAccount {
   std::string account_sid;  // "AC" + 32 hex
   std::string auth_token;   // secret: never logged
   std::string api_base_url = "https://api.twilio.com";
+  // Have Twilio record the calls StartCall places (Create Call `Record=true`, with
+  // RecordingStatusCallback pointing at the adapter's recording route, method POST, event
+  // completed), so each answered call gets its recording attached.
+  bool record = false;
 };
 
 // Telnyx Call Control (https://developers.telnyx.com/docs/voice/programmable-voice).

@@ -564,26 +564,31 @@ void CallManager::DialExotel(NewCall call, Callback<v1::Call> done) {
 }
 
 void CallManager::DialTwilio(NewCall call, Callback<v1::Call> done) {
-  boost::asio::post(*provider_workers_,
-                    [this, call = std::move(call), done = std::move(done)]() mutable {
-                      providers::TwilioCreateCall create;
-                      create.to = call.to;
-                      create.from = call.from;
-                      create.twiml = call.twiml;
-                      // The call id rides in the callback URL, so callbacks that overtake this
-                      // response still find the call.
-                      create.status_callback = config_->adapter.public_url + "/webhooks/twilio/" +
-                                               call.tenant->id + "/status?call_id=" + call.call_id;
-                      auto created = twilio_->CreateCall(call.tenant->twilio, create);
-                      ProviderReport report;
-                      if (created.ok()) {
-                        report.provider_ids.set_call_sid(created->sid);
-                        report.status = twilio::NormalizeCallStatus(created->status);
-                        report.provider_status = created->status;
-                        return ApplyAndReply(call.call_id, report, std::move(done));
-                      }
-                      ApplyDialFailure(call, created.status(), std::move(done));
-                    });
+  boost::asio::post(
+      *provider_workers_, [this, call = std::move(call), done = std::move(done)]() mutable {
+        providers::TwilioCreateCall create;
+        create.to = call.to;
+        create.from = call.from;
+        create.twiml = call.twiml;
+        // The call id rides in the callback URL, so callbacks that overtake this
+        // response still find the call.
+        create.status_callback = config_->adapter.public_url + "/webhooks/twilio/" +
+                                 call.tenant->id + "/status?call_id=" + call.call_id;
+        if (call.tenant->twilio.record) {
+          create.record = true;
+          create.recording_status_callback = config_->adapter.public_url + "/webhooks/twilio/" +
+                                             call.tenant->id + "/recording?call_id=" + call.call_id;
+        }
+        auto created = twilio_->CreateCall(call.tenant->twilio, create);
+        ProviderReport report;
+        if (created.ok()) {
+          report.provider_ids.set_call_sid(created->sid);
+          report.status = twilio::NormalizeCallStatus(created->status);
+          report.provider_status = created->status;
+          return ApplyAndReply(call.call_id, report, std::move(done));
+        }
+        ApplyDialFailure(call, created.status(), std::move(done));
+      });
 }
 
 void CallManager::DialTelnyx(NewCall call, Callback<v1::Call> done) {

@@ -81,6 +81,14 @@ absl::StatusOr<TwilioCall> TwilioClient::CreateCall(const config::TwilioAccount&
       {"StatusCallbackEvent", "answered"},
       {"StatusCallbackEvent", "completed"},
   };
+  if (create.record) {
+    form.emplace_back("Record", "true");
+    if (!create.recording_status_callback.empty()) {
+      form.emplace_back("RecordingStatusCallback", create.recording_status_callback);
+      form.emplace_back("RecordingStatusCallbackMethod", "POST");
+      form.emplace_back("RecordingStatusCallbackEvent", "completed");
+    }
+  }
   http::ClientRequest request;
   request.method = "POST";
   request.url = CallsUrl(account) + ".json";

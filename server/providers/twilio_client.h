@@ -33,6 +33,11 @@ struct TwilioCreateCall {
   // Where Twilio posts status callbacks (StatusCallbackEvent initiated, ringing, answered,
   // completed; one repeated form parameter per event, or Twilio sends none).
   std::string status_callback;
+  // Have Twilio record the call (`Record=true`). When `recording_status_callback` is also set,
+  // Twilio posts the recording status callback there once the recording is complete
+  // (RecordingStatusCallbackMethod POST, RecordingStatusCallbackEvent completed).
+  bool record = false;
+  std::string recording_status_callback;
 };
 
 class TwilioClient {

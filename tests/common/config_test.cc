@@ -110,5 +110,57 @@ TEST_F(ConfigTest, ATenantMayCarryBothProvidersBlocks) {
   EXPECT_EQ(t.telnyx.webhook_tolerance_seconds, 300);
 }
 
+TEST_F(ConfigTest, TwilioRecordDefaultsToFalseAndParses) {
+  auto config = ParseConfig(Document(
+      TwilioTenant("acme", "k1") + "," + R"({"id": "rec", "api_keys": [")" + HashApiKey("k2") +
+      R"("], "twilio": {"account_sid": "AC00000000000000000000000000000001", "auth_token": "t",
+                       "record": true}})"));
+  ASSERT_THAT(config, testing::IsOk());
+  EXPECT_FALSE(config->FindTenant("acme")->twilio.record);
+  EXPECT_TRUE(config->FindTenant("rec")->twilio.record);
+
+  auto wrong = ParseConfig(Document(
+      R"({"id": "rec", "api_keys": [")" + HashApiKey("k2") +
+      R"("], "twilio": {"account_sid": "AC00000000000000000000000000000001", "auth_token": "t",
+                       "record": "yes"}})"));
+  EXPECT_THAT(wrong, testing::StatusIs(absl::StatusCode::kInvalidArgument));
+  if (!wrong.ok()) {
+    EXPECT_THAT(std::string(wrong.status().message()), HasSubstr("tenants[0].twilio.record"));
+  }
+}
+
+TEST_F(ConfigTest, MetricsEventIntervalDefaultsTo250MillisecondsAndParses) {
+  auto defaults = ParseConfig(Document(TwilioTenant("acme", "k1")));
+  ASSERT_THAT(defaults, testing::IsOk());
+  EXPECT_EQ(defaults->daemon.metrics_event_interval_ms, 250);
+
+  for (int64_t ms : {10, 1000, 60000}) {
+    auto config =
+        ParseConfig(R"({"daemon": {"internal_api_key": "i", "metrics_event_interval_ms": )" +
+                    std::to_string(ms) + R"(}, "tenants": [)" + TwilioTenant("acme", "k1") + "]}");
+    ASSERT_THAT(config, testing::IsOk()) << ms;
+    EXPECT_EQ(config->daemon.metrics_event_interval_ms, ms);
+  }
+}
+
+TEST_F(ConfigTest, RejectsAMetricsEventIntervalOutOfRangeNamingTheKey) {
+  for (const std::string value : {"9", "0", "-5", "60001", "2.5", "\"250\""}) {
+    auto config =
+        ParseConfig(R"({"daemon": {"internal_api_key": "i", "metrics_event_interval_ms": )" +
+                    value + R"(}, "tenants": [)" + TwilioTenant("acme", "k1") + "]}");
+    EXPECT_THAT(config, testing::StatusIs(absl::StatusCode::kInvalidArgument)) << value;
+    if (!config.ok()) {
+      EXPECT_THAT(std::string(config.status().message()),
+                  HasSubstr("daemon.metrics_event_interval_ms"))
+          << value;
+    }
+  }
+  auto config = ParseConfig(R"({"daemon": {"internal_api_key": "i",
+                                           "metrics_event_interval_ms": 60001}, "tenants": [)" +
+                            TwilioTenant("acme", "k1") + "]}");
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(std::string(config.status().message()), HasSubstr("between 10 and 60000"));
+}
+
 }  // namespace
 }  // namespace callcontrol::config

@@ -1,7 +1,8 @@
 // The whole product on loopback for integration tests: provider-sim (Twilio's and Telnyx's REST
 // APIs and signed webhooks), webhook-adapter and callcontrold as real processes on ephemeral
-// ports, two tenants (acme on Twilio, globex on Telnyx) and helpers that drive the public gRPC
-// API with each tenant's key.
+// ports, the tenants (acme on Twilio, globex on Telnyx, initech on Exotel, hooli on Bolna,
+// umbrella on Twilio with recording) and helpers that drive the public gRPC API with each
+// tenant's key.
 #pragma once
 
 #include <gmock/gmock.h>
@@ -50,6 +51,9 @@ inline constexpr char kVoiceApiKey[] = "sim-voice-key";
 inline constexpr char kAgentTokenSecret[] = "integration-agent-token-secret";
 inline constexpr int kCloneMaxWaitSeconds = 4;
 inline constexpr char kBolnaToken[] = "bolna-webhook-token";
+// Tenant "umbrella" places calls through Twilio with recording on (twilio.record).
+inline constexpr char kRecordingTenant[] = "umbrella";
+inline constexpr char kUmbrellaKey[] = "cck_integration_umbrella";
 inline constexpr char kTelnyxApiKey[] = "KEYintegration0000000000000000001";
 inline constexpr char kTelnyxConnection[] = "1494404757140276705";
 inline const absl::Duration kStartTimeout = absl::Seconds(20);
@@ -249,7 +253,15 @@ class StackTest : public ::testing::Test {
                   {{"id", kBolnaTenant},
                    {"provider", "bolna"},
                    {"api_keys", {config::HashApiKey(kHooliKey)}},
-                   {"webhook_token", kBolnaToken}}}}}
+                   {"webhook_token", kBolnaToken}},
+                  {{"id", kRecordingTenant},
+                   {"default_from", "+15005550007"},
+                   {"api_keys", {config::HashApiKey(kUmbrellaKey)}},
+                   {"twilio",
+                    {{"account_sid", kAccountSid},
+                     {"auth_token", kAuthToken},
+                     {"api_base_url", sim_url},
+                     {"record", true}}}}}}}
                .dump(2);
     return path;
   }

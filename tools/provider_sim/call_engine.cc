@@ -72,6 +72,12 @@ absl::StatusOr<SimCall> CallEngine::CreateCall(const NewCall& request) {
   call->status_callback_method = request.status_callback_method;
   call->status_callback_events = request.status_callback_events;
   call->scenario = &scenario;
+  call->record = request.record;
+  call->recording_status_callback = request.recording_status_callback;
+  call->recording_status_callback_method = request.recording_status_callback_method;
+  call->recording_status_callback_events = request.recording_status_callback_events;
+  call->recording_channels = request.recording_channels;
+  call->recording_track = request.recording_track;
   if (request.status_callback_events.empty()) {
     // Twilio: with no StatusCallbackEvent, only `completed` is sent.
     call->subscribed[static_cast<int>(CallbackEvent::kCompleted)] = true;
@@ -265,6 +271,7 @@ void CallEngine::RunStepLocked(SimCall& call, const ScenarioStep& step) {
       call.phase = CallPhase::kInProgress;
       call.status = "in-progress";
       call.answered_at_sim = step.at_seconds;
+      call.answered_time = now;
       call.date_updated = now;
       EmitLocked(call, CallbackEvent::kAnswered, step.hold);
       return;
@@ -307,6 +314,9 @@ void CallEngine::EndCallLocked(SimCall& call, std::string_view final_status, int
   call.duration_seconds = duration_seconds;
   call.sip_response_code = sip_response_code;
   EmitLocked(call, CallbackEvent::kCompleted, /*hold=*/false);
+  if (call.record && call.status == "completed" && call.answered_at_sim.has_value()) {
+    EmitRecordingLocked(call);
+  }
   ended_.push_back(call.create_index);
   Log()->info("call ended call_sid={} status={} duration={}s", call.sid, call.status,
               duration_seconds);
@@ -322,10 +332,7 @@ void CallEngine::EmitLocked(SimCall& call, CallbackEvent event, bool hold) {
   webhook.url = call.status_callback;
   webhook.method = call.status_callback_method;
   webhook.auth_token = call.auth_token;
-  const std::string hex = RandomHexLocked(32);
-  webhook.idempotency_token =
-      absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4), "-",
-                   hex.substr(16, 4), "-", hex.substr(20, 12));
+  webhook.idempotency_token = IdempotencyTokenLocked();
   switch (event) {
     case CallbackEvent::kInitiated:
       webhook.call_status = "initiated";
@@ -369,6 +376,48 @@ void CallEngine::EmitLocked(SimCall& call, CallbackEvent event, bool hold) {
   }
 }
 
+void CallEngine::EmitRecordingLocked(SimCall& call) {
+  call.recording_sid = "RE" + RandomHexLocked(32);
+  const bool wants_completed =
+      call.recording_status_callback_events.empty() ||
+      std::find(call.recording_status_callback_events.begin(),
+                call.recording_status_callback_events.end(),
+                "completed") != call.recording_status_callback_events.end();
+  // Twilio's shape (fixtures/twilio_recording_status_completed.form): the recording of an
+  // outbound API call starts at answer and lasts as long as the call talked.
+  call.recording_callback_params = {
+      {"AccountSid", call.account_sid},
+      {"CallSid", call.sid},
+      {"RecordingSid", call.recording_sid},
+      {"RecordingUrl", absl::StrCat("https://api.twilio.com/2010-04-01/Accounts/", call.account_sid,
+                                    "/Recordings/", call.recording_sid)},
+      {"RecordingStatus", "completed"},
+      {"RecordingDuration", std::to_string(call.duration_seconds.value_or(0))},
+      {"RecordingChannels", std::to_string(call.recording_channels)},
+      {"RecordingStartTime", twilio::FormatTwilioTime(call.answered_time.value_or(absl::Now()))},
+      {"RecordingSource", "OutboundAPI"},
+      {"RecordingTrack", call.recording_track},
+      {"ErrorCode", "0"},
+  };
+  if (call.recording_status_callback.empty() || !wants_completed) {
+    Log()->info("call recorded call_sid={} recording_sid={} (no recording callback asked for)",
+                call.sid, call.recording_sid);
+    return;
+  }
+  Webhook webhook;
+  webhook.call_sid = call.sid;
+  webhook.url = call.recording_status_callback;
+  webhook.method = call.recording_status_callback_method;
+  webhook.auth_token = call.auth_token;
+  webhook.idempotency_token = IdempotencyTokenLocked();
+  webhook.call_status = "recording:completed";
+  webhook.sequence_number = -1;  // recording callbacks carry no SequenceNumber
+  webhook.params = call.recording_callback_params;
+  Log()->info("recording callback call_sid={} recording_sid={} duration={}s", call.sid,
+              call.recording_sid, call.duration_seconds.value_or(0));
+  sender_->Send(std::move(webhook));
+}
+
 SimCall* CallEngine::FindLocked(const std::string& call_sid) const {
   auto it = by_sid_.find(call_sid);
   return it == by_sid_.end() ? nullptr : it->second;
@@ -395,6 +444,12 @@ std::string CallEngine::RandomHexLocked(int digits) {
     bits >>= 4;
   }
   return out;
+}
+
+std::string CallEngine::IdempotencyTokenLocked() {
+  const std::string hex = RandomHexLocked(32);
+  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4), "-",
+                      hex.substr(16, 4), "-", hex.substr(20, 12));
 }
 
 double CallEngine::SimSecondsSinceCreate(const SimCall& call) const {

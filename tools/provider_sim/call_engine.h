@@ -1,7 +1,7 @@
 // The simulated Twilio calls: their state, the scenario timeline that moves them forward, the
-// REST updates that end them (with Twilio's canceled-vs-completed rules), and the status
-// callbacks each change produces. TwilioApi drives it from REST requests, the Scheduler from
-// scenario timers, and the WebhookSender reports each delivery back to it.
+// REST updates that end them (with Twilio's canceled-vs-completed rules), and the status (and
+// recording status) callbacks each change produces. TwilioApi drives it from REST requests, the
+// Scheduler from scenario timers, and the WebhookSender reports each delivery back to it.
 #pragma once
 
 #include <array>
@@ -57,13 +57,22 @@ struct SimCall {
   std::string callbacks_disabled_reason;
   const Scenario* scenario = nullptr;
   uint64_t create_index = 0;
+  // Recording (`Record=true`): when an answered call ends `completed`, one recording status
+  // callback goes to recording_status_callback (if set and `completed` is among its events).
+  bool record = false;
+  std::string recording_status_callback;
+  std::string recording_status_callback_method = "POST";
+  std::vector<std::string> recording_status_callback_events;  // words, split; empty = completed
+  int recording_channels = 1;            // RecordingChannels: mono 1 (default), dual 2
+  std::string recording_track = "both";  // RecordingTrack: inbound, outbound, both
 
   // State, as the Call resource shows it.
   CallPhase phase = CallPhase::kQueued;
   std::string status = "queued";  // Twilio's resource status word
   absl::Time date_created;
   absl::Time date_updated;
-  std::optional<absl::Time> start_time;  // when dialing began
+  std::optional<absl::Time> start_time;     // when dialing began
+  std::optional<absl::Time> answered_time;  // when it was answered (the recording starts)
   std::optional<absl::Time> end_time;
   std::optional<int64_t> duration_seconds;  // set when the call ends
   std::optional<int64_t> queue_time_ms;     // create -> dialing
@@ -81,6 +90,9 @@ struct SimCall {
   // each was handed to the sender.
   std::map<CallbackEvent, Webhook> callbacks_by_event;
   std::array<int, kNumCallbackEvents> sends = {};
+  // The recording status callback sent (params as sent), when the call was recorded.
+  std::string recording_sid;  // "RE" + 32 lower-case hex digits, "" when none
+  std::vector<std::pair<std::string, std::string>> recording_callback_params;
 
   // History for the inspection endpoints.
   std::vector<UpdateRecord> updates;
@@ -96,6 +108,12 @@ struct NewCall {
   std::string status_callback;
   std::string status_callback_method = "POST";  // "GET" or "POST"
   std::vector<std::string> status_callback_events;
+  bool record = false;  // Record=true
+  std::string recording_status_callback;
+  std::string recording_status_callback_method = "POST";      // "GET" or "POST"
+  std::vector<std::string> recording_status_callback_events;  // words (values split on spaces)
+  int recording_channels = 1;                                 // 1 (mono) or 2 (dual)
+  std::string recording_track = "both";
 };
 
 // A REST update: `Status=` and/or a redirect (`Url`/`Twiml`).
@@ -151,7 +169,8 @@ class CallEngine {
   void ScheduleNextStepLocked(SimCall& call) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void OnTimer(const std::string& call_sid, uint64_t token);
   void RunStepLocked(SimCall& call, const ScenarioStep& step) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Moves the call to `final_status`, sends the `completed` callback and queues the call for
+  // Moves the call to `final_status`, sends the `completed` callback (and the recording
+  // callback of a recorded, answered call that ends completed) and queues the call for
   // eviction. `stop_timeline` cancels the remaining scenario steps (REST hangups).
   void EndCallLocked(SimCall& call, std::string_view final_status, int sip_response_code,
                      int64_t duration_seconds, bool stop_timeline)
@@ -159,10 +178,15 @@ class CallEngine {
   // Assigns the next SequenceNumber and sends (or holds) the callback for `event`, if the call
   // subscribed to it.
   void EmitLocked(SimCall& call, CallbackEvent event, bool hold) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sends the `completed` recording status callback of a recorded call that was answered and
+  // ended completed (after its final status callback), if it asked for one.
+  void EmitRecordingLocked(SimCall& call) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   SimCall* FindLocked(const std::string& call_sid) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Drops the oldest ended calls beyond max_ended_calls.
   void EvictLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string RandomHexLocked(int digits) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A fresh I-Twilio-Idempotency-Token (UUID-shaped).
+  std::string IdempotencyTokenLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   double SimSecondsSinceCreate(const SimCall& call) const;
 
   const Options options_;

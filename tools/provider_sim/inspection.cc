@@ -245,6 +245,16 @@ nlohmann::json InspectionJson(const SimCall& call) {
   out["status_callback_method"] = call.status_callback_method;
   out["status_callback_events"] = call.status_callback_events;
   out["callbacks_disabled_reason"] = call.callbacks_disabled_reason;
+  out["record"] = call.record;
+  out["recording_status_callback"] = call.recording_status_callback;
+  out["recording_status_callback_method"] = call.recording_status_callback_method;
+  out["recording_status_callback_events"] = call.recording_status_callback_events;
+  // The recording status callback's parameters in the order sent, once the call was recorded.
+  nlohmann::json recording = nlohmann::json::array();
+  for (const auto& [name, value] : call.recording_callback_params) {
+    recording.push_back({name, value});
+  }
+  out["recording_callback"] = std::move(recording);
   out["resource"] = CallResourceJson(call);
   nlohmann::json updates = nlohmann::json::array();
   for (const UpdateRecord& u : call.updates) {

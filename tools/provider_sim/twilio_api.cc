@@ -265,7 +265,21 @@ http::Response TwilioApi::CreateCall(const TwilioAccount& account, const http::R
   const std::string method = absl::AsciiStrToUpper(AbslView(param("StatusCallbackMethod")));
   for (const auto& [name, value] : *form) {
     if (name == "StatusCallbackEvent") call.status_callback_events.push_back(value);
+    if (name == "RecordingStatusCallbackEvent") {
+      // Twilio takes the words repeated or space-separated in one value.
+      for (absl::string_view word : absl::StrSplit(AbslView(value), ' ', absl::SkipEmpty())) {
+        call.recording_status_callback_events.emplace_back(word.data(), word.size());
+      }
+    }
   }
+  const std::string record = absl::AsciiStrToLower(AbslView(param("Record")));
+  call.record = record == "true";
+  call.recording_status_callback = param("RecordingStatusCallback");
+  const std::string recording_method =
+      absl::AsciiStrToUpper(AbslView(param("RecordingStatusCallbackMethod")));
+  const std::string recording_channels =
+      absl::AsciiStrToLower(AbslView(param("RecordingChannels")));
+  const std::string recording_track = absl::AsciiStrToLower(AbslView(param("RecordingTrack")));
 
   if (call.to.empty()) return invalid(21201, "No 'To' number is specified");
   if (call.from.empty()) return invalid(21213, "No 'From' number is specified");
@@ -288,6 +302,31 @@ http::Response TwilioApi::CreateCall(const TwilioAccount& account, const http::R
     return invalid(20001, "StatusCallbackMethod must be GET or POST");
   }
   call.status_callback_method = method.empty() ? "POST" : method;
+  if (!record.empty() && record != "true" && record != "false") {
+    return invalid(20001, "Record must be true or false");
+  }
+  if (!call.recording_status_callback.empty() && !IsHttpUrl(call.recording_status_callback)) {
+    return invalid(21609, "Invalid RecordingStatusCallback URL: " + call.recording_status_callback);
+  }
+  if (!recording_method.empty() && recording_method != "GET" && recording_method != "POST") {
+    return invalid(20001, "RecordingStatusCallbackMethod must be GET or POST");
+  }
+  call.recording_status_callback_method = recording_method.empty() ? "POST" : recording_method;
+  for (const std::string& word : call.recording_status_callback_events) {
+    if (word != "in-progress" && word != "completed" && word != "absent") {
+      return invalid(20001,
+                     "RecordingStatusCallbackEvent must be in-progress, completed or absent");
+    }
+  }
+  if (!recording_channels.empty() && recording_channels != "mono" && recording_channels != "dual") {
+    return invalid(20001, "RecordingChannels must be mono or dual");
+  }
+  call.recording_channels = recording_channels == "dual" ? 2 : 1;
+  if (!recording_track.empty() && recording_track != "inbound" && recording_track != "outbound" &&
+      recording_track != "both") {
+    return invalid(20001, "RecordingTrack must be inbound, outbound or both");
+  }
+  call.recording_track = recording_track.empty() ? "both" : recording_track;
 
   auto created = engine_->CreateCall(call);
   if (!created.ok()) return ErrorResponse(created.status());
