@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "common/http/form.h"
 #include "common/logging.h"
+#include "common/thread_name.h"
 #include "providers/twilio/twilio_status.h"
 #include "server/calls/call_ids.h"
 #include "server/calls/call_status.h"
@@ -264,7 +265,10 @@ absl::Status CallManager::Load() {
   logging::Get("calls")->info("loaded active_calls={} last_sequence={} interrupted={}",
                               registry_.size(), last_sequence_, interrupted.size());
   lock.unlock();
-  metrics_publisher_ = std::thread([this] { PublishMetricsLoop(); });
+  metrics_publisher_ = std::thread([this] {
+    SetCurrentThreadName("metrics-events");
+    PublishMetricsLoop();
+  });
   for (auto& f : interrupted) {
     if (auto s = f.get(); !s.ok()) return s;
   }

@@ -2,10 +2,15 @@
 
 #include <algorithm>
 
+#include "common/thread_name.h"
+
 namespace callcontrol::events {
 
 EventBus::EventBus(int64_t last_sequence)
-    : published_through_(last_sequence), thread_([this] { Run(); }) {}
+    : published_through_(last_sequence), thread_([this] {
+        SetCurrentThreadName("event-bus");
+        Run();
+      }) {}
 
 EventBus::~EventBus() { Stop(); }
 

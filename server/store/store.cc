@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "common/logging.h"
+#include "common/thread_name.h"
 
 namespace callcontrol::store {
 namespace {
@@ -72,6 +73,11 @@ const char* const kMigrations[] = {
       update_time_us INTEGER NOT NULL,
       PRIMARY KEY (tenant_id, caller_number)
     ) WITHOUT ROWID;
+    )sql",
+    // 5: every lookup by a provider id goes through call_aliases (migration 2), so the unique
+    // CallSid index only cost a random page write per new call (and could refuse a commit).
+    R"sql(
+    DROP INDEX calls_by_call_sid;
     )sql",
 };
 constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
@@ -148,8 +154,14 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
   } catch (const SQLite::Exception& e) {
     return FromSqlite(e, "opening read connections");
   }
-  store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
-  store->checkpointer_ = std::thread([s = store.get()] { s->CheckpointLoop(); });
+  store->writer_ = std::thread([s = store.get()] {
+    SetCurrentThreadName("store-writer");
+    s->WriterLoop();
+  });
+  store->checkpointer_ = std::thread([s = store.get()] {
+    SetCurrentThreadName("store-checkpoint");
+    s->CheckpointLoop();
+  });
   return store;
 }
 

@@ -21,6 +21,7 @@ b="${BUILD_DIR:-build}"
 work="$(mktemp -d)"
 grpc_port=50351
 adapter_port=8381
+metrics_port=9381
 token="bench-token-$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n')"
 export TWILIO_AUTH_TOKEN="$token"
 CALLCONTROL_INTERNAL_KEY="bench-internal-$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n')"
@@ -28,7 +29,8 @@ export CALLCONTROL_INTERNAL_KEY
 api_key="cck_bench_$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n')"
 cat >"$work/config.json" <<JSON
 { "daemon": { "grpc_listen": "127.0.0.1:$grpc_port", "db": "$work/bench.db",
-              "subscriber_queue_limit": 100000, "internal_api_key": "\${CALLCONTROL_INTERNAL_KEY}" },
+              "subscriber_queue_limit": 100000, "internal_api_key": "\${CALLCONTROL_INTERNAL_KEY}",
+              "metrics_listen": "127.0.0.1:$metrics_port" },
   "adapter": { "listen": "127.0.0.1:$adapter_port", "public_url": "http://127.0.0.1:$adapter_port",
                "daemon_address": "127.0.0.1:$grpc_port", "io_threads": 1 },
   "tenants": [ { "id": "acme", "default_from": "+15005550006",
@@ -61,9 +63,26 @@ wh=("$b/tools/bench/webhook_bench" --url "http://127.0.0.1:$adapter_port" --tena
     --auth-token "$token" --duration "$secs")
 ev=("$b/tools/bench/events_bench" --server "127.0.0.1:$grpc_port" --api-key "$api_key")
 
+# The store's group commit over a phase: commits, and mutations per commit.
+store_figures() {
+  curl -s "http://127.0.0.1:$metrics_port/metrics" |
+    awk '/^callcontrol_store_(commits|mutations|commit_seconds)_total/ {print $1, $2}'
+}
+commit_summary() {  # before-file after-file
+  awk 'NR==FNR {b[$1]=$2; next} {a[$1]=$2}
+       END {c=a["callcontrol_store_commits_total"]-b["callcontrol_store_commits_total"];
+            m=a["callcontrol_store_mutations_total"]-b["callcontrol_store_mutations_total"];
+            s=a["callcontrol_store_commit_seconds_total"]-b["callcontrol_store_commit_seconds_total"];
+            if (c > 0) printf "store: %d commits, %.1f mutations per commit, %.0f us per commit\n",
+                              c, m / c, s * 1e6 / c}' "$1" "$2"
+}
+
 if want 1; then
 echo "== 1. closed loop, 0 subscribers (64 connections)"
+store_figures >"$work/store0.txt"
 "${wh[@]}" --connections 64 2>&1 | tail -n 12
+store_figures >"$work/store1.txt"
+commit_summary "$work/store0.txt" "$work/store1.txt"
 fi
 
 if want 2; then
