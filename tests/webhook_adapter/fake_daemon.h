@@ -36,14 +36,8 @@ class FakeProviderEventService final : public internal::v1::ProviderEventService
       grpc::CallbackServerContext* context, const internal::v1::ReportProviderEventRequest* request,
       internal::v1::ReportProviderEventResponse* response) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    const bool authenticated = Authenticated(*context);
     absl::MutexLock lock(&mu_);
-    if (!authenticated) {
-      ++unauthenticated_;
-      reactor->Finish(
-          grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "missing or unknown internal API key"));
-      return reactor;
-    }
+    if (RefusedLocked(*context, reactor)) return reactor;
     requests_.push_back(*request);
     batch_sizes_.push_back(0);  // a call of its own, not a batch
     if (hold_) {
@@ -65,14 +59,8 @@ class FakeProviderEventService final : public internal::v1::ProviderEventService
       const internal::v1::BatchReportProviderEventsRequest* request,
       internal::v1::BatchReportProviderEventsResponse* response) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    const bool authenticated = Authenticated(*context);
     absl::MutexLock lock(&mu_);
-    if (!authenticated) {
-      ++unauthenticated_;
-      reactor->Finish(
-          grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "missing or unknown internal API key"));
-      return reactor;
-    }
+    if (RefusedLocked(*context, reactor)) return reactor;
     for (const auto& r : request->requests()) requests_.push_back(r);
     batch_sizes_.push_back(request->requests_size());
     if (hold_) {
@@ -87,14 +75,8 @@ class FakeProviderEventService final : public internal::v1::ProviderEventService
       grpc::CallbackServerContext* context, const internal::v1::StartInboundCallRequest* request,
       internal::v1::StartInboundCallResponse* response) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    const bool authenticated = Authenticated(*context);
     absl::MutexLock lock(&mu_);
-    if (!authenticated) {
-      ++unauthenticated_;
-      reactor->Finish(
-          grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "missing or unknown internal API key"));
-      return reactor;
-    }
+    if (RefusedLocked(*context, reactor)) return reactor;
     start_requests_.push_back(*request);
     if (start_status_.ok()) *response = start_answer_;
     reactor->Finish(start_status_);
@@ -105,14 +87,8 @@ class FakeProviderEventService final : public internal::v1::ProviderEventService
       grpc::CallbackServerContext* context, const internal::v1::GetCloneProgressRequest* request,
       internal::v1::GetCloneProgressResponse* response) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    const bool authenticated = Authenticated(*context);
     absl::MutexLock lock(&mu_);
-    if (!authenticated) {
-      ++unauthenticated_;
-      reactor->Finish(
-          grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "missing or unknown internal API key"));
-      return reactor;
-    }
+    if (RefusedLocked(*context, reactor)) return reactor;
     progress_requests_.push_back(*request);
     const auto it = clone_progress_.find(request->call_id());
     if (it == clone_progress_.end()) {
@@ -227,6 +203,16 @@ class FakeProviderEventService final : public internal::v1::ProviderEventService
       }
     }
     reactor->Finish(status);
+  }
+
+  // Finishes `reactor` with UNAUTHENTICATED (and counts it) unless the call carries the key.
+  bool RefusedLocked(const grpc::CallbackServerContext& context, grpc::ServerUnaryReactor* reactor)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (Authenticated(context)) return false;
+    ++unauthenticated_;
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "missing or unknown internal API key"));
+    return true;
   }
 
   bool Authenticated(const grpc::CallbackServerContext& context) const {
