@@ -84,6 +84,15 @@ class DaemonClientTest : public ::testing::Test {
     return client.ok() ? std::move(*client) : nullptr;
   }
 
+  // Holds the daemon's answers, sends report 0 (which leaves alone, as the one call in flight),
+  // then reports 1 to n-1 (which queue behind it).
+  void SendBehindAHeldCall(DaemonClient* client, Outcomes* outcomes, int n) {
+    daemon_.service().Hold();
+    client->ReportProviderEvent(Report(0), outcomes->For(0));
+    ASSERT_TRUE(daemon_.service().WaitForRequests(1));
+    for (int i = 1; i < n; ++i) client->ReportProviderEvent(Report(i), outcomes->For(i));
+  }
+
   FakeDaemon daemon_;
 };
 
@@ -91,10 +100,7 @@ TEST_F(DaemonClientTest, ReportsWaitingForTheInFlightLimitLeaveAsOneBatch) {
   Outcomes outcomes(10);
   auto client = Client(/*in_flight=*/1, /*batch_size=*/256);
   ASSERT_NE(client, nullptr);
-  daemon_.service().Hold();
-  client->ReportProviderEvent(Report(0), outcomes.For(0));
-  ASSERT_TRUE(daemon_.service().WaitForRequests(1));
-  for (int i = 1; i < 10; ++i) client->ReportProviderEvent(Report(i), outcomes.For(i));
+  SendBehindAHeldCall(client.get(), &outcomes, 10);
   EXPECT_EQ(outcomes.answered(), 0);  // nothing is answered before the daemon answers
 
   daemon_.service().ReleaseHeld(grpc::Status::OK);
@@ -113,10 +119,7 @@ TEST_F(DaemonClientTest, ABatchNeverExceedsTheBatchSize) {
   Outcomes outcomes(11);
   auto client = Client(/*in_flight=*/1, /*batch_size=*/4);
   ASSERT_NE(client, nullptr);
-  daemon_.service().Hold();
-  client->ReportProviderEvent(Report(0), outcomes.For(0));
-  ASSERT_TRUE(daemon_.service().WaitForRequests(1));
-  for (int i = 1; i < 11; ++i) client->ReportProviderEvent(Report(i), outcomes.For(i));
+  SendBehindAHeldCall(client.get(), &outcomes, 11);
   daemon_.service().ReleaseHeld(grpc::Status::OK);
   ASSERT_TRUE(outcomes.WaitForAll());
   EXPECT_THAT(daemon_.service().batch_sizes(), ElementsAre(1, 4, 4, 2));
@@ -166,10 +169,7 @@ TEST_F(DaemonClientTest, ShutdownAnswersEveryQueuedReport) {
   Outcomes outcomes(5);
   auto client = Client(/*in_flight=*/1, /*batch_size=*/256);
   ASSERT_NE(client, nullptr);
-  daemon_.service().Hold();
-  client->ReportProviderEvent(Report(0), outcomes.For(0));
-  ASSERT_TRUE(daemon_.service().WaitForRequests(1));
-  for (int i = 1; i < 5; ++i) client->ReportProviderEvent(Report(i), outcomes.For(i));
+  SendBehindAHeldCall(client.get(), &outcomes, 5);
   client->Shutdown();  // cancels the call in flight; the queued reports are refused
   EXPECT_EQ(outcomes.answered(), 5);
   for (int i = 0; i < 5; ++i) EXPECT_FALSE(outcomes.status(i).ok()) << i;
