@@ -327,12 +327,7 @@ void CallEngine::EmitLocked(SimCall& call, CallbackEvent event, bool hold) {
       !call.subscribed[static_cast<int>(event)]) {
     return;
   }
-  Webhook webhook;
-  webhook.call_sid = call.sid;
-  webhook.url = call.status_callback;
-  webhook.method = call.status_callback_method;
-  webhook.auth_token = call.auth_token;
-  webhook.idempotency_token = IdempotencyTokenLocked();
+  Webhook webhook = NewWebhookLocked(call, call.status_callback, call.status_callback_method);
   switch (event) {
     case CallbackEvent::kInitiated:
       webhook.call_status = "initiated";
@@ -404,12 +399,8 @@ void CallEngine::EmitRecordingLocked(SimCall& call) {
                 call.sid, call.recording_sid);
     return;
   }
-  Webhook webhook;
-  webhook.call_sid = call.sid;
-  webhook.url = call.recording_status_callback;
-  webhook.method = call.recording_status_callback_method;
-  webhook.auth_token = call.auth_token;
-  webhook.idempotency_token = IdempotencyTokenLocked();
+  Webhook webhook =
+      NewWebhookLocked(call, call.recording_status_callback, call.recording_status_callback_method);
   webhook.call_status = "recording:completed";
   webhook.sequence_number = -1;  // recording callbacks carry no SequenceNumber
   webhook.params = call.recording_callback_params;
@@ -444,6 +435,17 @@ std::string CallEngine::RandomHexLocked(int digits) {
     bits >>= 4;
   }
   return out;
+}
+
+Webhook CallEngine::NewWebhookLocked(const SimCall& call, const std::string& url,
+                                     const std::string& method) {
+  Webhook webhook;
+  webhook.call_sid = call.sid;
+  webhook.url = url;
+  webhook.method = method;
+  webhook.auth_token = call.auth_token;
+  webhook.idempotency_token = IdempotencyTokenLocked();
+  return webhook;
 }
 
 std::string CallEngine::IdempotencyTokenLocked() {

@@ -187,6 +187,9 @@ class CallEngine {
   std::string RandomHexLocked(int digits) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A fresh I-Twilio-Idempotency-Token (UUID-shaped).
   std::string IdempotencyTokenLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A signed delivery of `call` to `url`, with a fresh I-Twilio-Idempotency-Token.
+  Webhook NewWebhookLocked(const SimCall& call, const std::string& url, const std::string& method)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   double SimSecondsSinceCreate(const SimCall& call) const;
 
   const Options options_;
