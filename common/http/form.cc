@@ -14,15 +14,16 @@ struct CurlFree {
 
 bool IsHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
 
-absl::StatusOr<std::string> DecodeComponent(std::string_view in) {
+// Decodes %XX (and, for form data, '+' as a space) with curl_easy_unescape.
+absl::StatusOr<std::string> DecodeComponent(std::string_view in, bool plus_is_space = true) {
   std::string plus_as_space(in);
   for (size_t i = 0; i < plus_as_space.size(); ++i) {
-    if (plus_as_space[i] == '+') {
+    if (plus_as_space[i] == '+' && plus_is_space) {
       plus_as_space[i] = ' ';
     } else if (plus_as_space[i] == '%' &&
                (i + 2 >= plus_as_space.size() || !IsHex(plus_as_space[i + 1]) ||
                 !IsHex(plus_as_space[i + 2]))) {
-      return absl::InvalidArgumentError("malformed %-escape in form data");
+      return absl::InvalidArgumentError("malformed %-escape");
     }
   }
   int out_len = 0;
@@ -34,12 +35,16 @@ absl::StatusOr<std::string> DecodeComponent(std::string_view in) {
   }
   std::string out(decoded.get(), static_cast<size_t>(out_len));
   if (out.find('\0') != std::string::npos) {
-    return absl::InvalidArgumentError("NUL byte in form data");
+    return absl::InvalidArgumentError("%00 (NUL byte) in an encoded value");
   }
   return out;
 }
 
 }  // namespace
+
+absl::StatusOr<std::string> PercentDecode(std::string_view s) {
+  return DecodeComponent(s, /*plus_is_space=*/false);
+}
 
 absl::StatusOr<FormParams> ParseForm(std::string_view body) {
   FormParams params;

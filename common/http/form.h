@@ -25,6 +25,10 @@ std::string EncodeForm(const FormParams& params);
 // Percent-encodes one component (RFC 3986 unreserved characters are kept).
 std::string PercentEncode(std::string_view s);
 
+// Decodes %XX escapes in one URL component such as a path segment (RFC 3986 section 2.1; unlike
+// form data, '+' stays '+'). Returns kInvalidArgument on a malformed escape or a decoded NUL.
+absl::StatusOr<std::string> PercentDecode(std::string_view s);
+
 // Returns the first value of `name`, or nullptr.
 const std::string* FindParam(const FormParams& params, std::string_view name);
 

@@ -1,4 +1,5 @@
 #include "tools/provider_sim/bolna_api.h"
+#include "tools/provider_sim/sim_http.h"
 
 #include <cmath>
 #include <optional>
@@ -12,44 +13,6 @@
 
 namespace callcontrol::provider_sim {
 namespace {
-
-absl::string_view AbslView(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-
-http::Response JsonResponse(int status, std::string body) {
-  http::Response response;
-  response.status = status;
-  response.content_type = "application/json; charset=utf-8";
-  response.body = std::move(body);
-  return response;
-}
-
-http::Response SimError(int status, std::string message) {
-  return JsonResponse(status, nlohmann::json{{"error", std::move(message)}}.dump());
-}
-
-// "http://host..." or "https://host...", with a host.
-bool IsHttpUrl(std::string_view url) {
-  std::string_view rest;
-  if (absl::StartsWithIgnoreCase(AbslView(url), "https://")) {
-    rest = url.substr(8);
-  } else if (absl::StartsWithIgnoreCase(AbslView(url), "http://")) {
-    rest = url.substr(7);
-  } else {
-    return false;
-  }
-  return !rest.empty() && rest.front() != '/' && rest.front() != '?' &&
-         rest.find_first_of(" \t\r\n") == std::string_view::npos;
-}
-
-// An optional '+', then 5 to 15 digits.
-bool IsPhoneNumber(std::string_view number) {
-  if (!number.empty() && number.front() == '+') number.remove_prefix(1);
-  if (number.size() < 5 || number.size() > 15) return false;
-  for (char c : number) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
 
 // Optional string field: absent/null leaves `out` alone; false when not a string.
 bool ReadString(const nlohmann::json& body, const char* name, std::optional<std::string>* out,

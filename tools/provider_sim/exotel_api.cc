@@ -10,22 +10,13 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "common/logging.h"
+#include "tools/provider_sim/sim_http.h"
 
 namespace callcontrol::provider_sim {
 namespace {
 
 constexpr std::string_view kApiPrefix = "/v1/Accounts/";
 constexpr std::string_view kSimStatusCallbacksPath = "/sim/exotel/status_callbacks";
-
-absl::string_view AbslView(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-
-http::Response JsonResponse(int status, std::string body) {
-  http::Response response;
-  response.status = status;
-  response.content_type = "application/json; charset=utf-8";
-  response.body = std::move(body);
-  return response;
-}
 
 // Exotel's error body: {"RestException":{"Status":401,"Message":"...","Code":"UNAUTHORIZED"}}
 // (shape of https://developer.exotel.com/docs/sms-support/sms-api-errors).
@@ -41,42 +32,6 @@ http::Response ExotelError(int status, std::string_view code, std::string messag
 
 http::Response BadRequest(std::string message) {
   return ExotelError(400, "BAD_REQUEST", std::move(message));
-}
-
-http::Response SimError(int status, std::string message) {
-  return JsonResponse(status, nlohmann::json{{"error", std::move(message)}}.dump());
-}
-
-bool ConstantTimeEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
-}
-
-// "http://host..." or "https://host...", with a host.
-bool IsHttpUrl(std::string_view url) {
-  std::string_view rest;
-  if (absl::StartsWithIgnoreCase(AbslView(url), "https://")) {
-    rest = url.substr(8);
-  } else if (absl::StartsWithIgnoreCase(AbslView(url), "http://")) {
-    rest = url.substr(7);
-  } else {
-    return false;
-  }
-  return !rest.empty() && rest.front() != '/' && rest.front() != '?' &&
-         rest.find_first_of(" \t\r\n") == std::string_view::npos;
-}
-
-// A phone number as Exotel takes it: an optional '+', then 5 to 15 digits ("+919876543210",
-// "09876543210").
-bool IsPhoneNumber(std::string_view number) {
-  if (!number.empty() && number.front() == '+') number.remove_prefix(1);
-  if (number.size() < 5 || number.size() > 15) return false;
-  for (char c : number) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
 }
 
 // Removes a trailing ".json" (Exotel answers XML without it; the simulator answers JSON both

@@ -8,6 +8,7 @@
 #include "common/logging.h"
 #include "providers/telnyx/telnyx_signature.h"
 #include "tools/provider_sim/inspection.h"
+#include "tools/provider_sim/sim_http.h"
 #include "tools/provider_sim/twilio_errors.h"
 
 namespace callcontrol::provider_sim {
@@ -15,8 +16,6 @@ namespace {
 
 constexpr size_t kDefaultListLimit = 1000;
 constexpr size_t kMaxBodyBytes = 16 * 1024 * 1024;
-
-absl::string_view AbslView(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 http::Response Json(int status, const nlohmann::json& body) {
   http::Response response;
@@ -33,6 +32,33 @@ bool ListLimit(const http::Request& request, size_t* limit) {
   if (!query.ok()) return true;
   const std::string* value = http::FindParam(*query, "limit");
   return value == nullptr || absl::SimpleAtoi(*value, limit);
+}
+
+// GET `collection` lists (at most ?limit= items) and GET `collection`/{id} shows one item (the
+// id percent-decoded, so ids with ':' or '+' work); `what` names an item in the 404 message.
+http::Response ServeInspection(
+    const http::Request& request, std::string_view collection, std::string_view what,
+    const std::function<nlohmann::json(size_t limit)>& list,
+    const std::function<std::optional<nlohmann::json>(const std::string& id)>& one) {
+  if (request.method != "GET") return Json(405, {{"error", "use GET"}});
+  if (request.path == collection) {
+    size_t limit = 0;
+    if (!ListLimit(request, &limit)) {
+      return Json(400, {{"error", "limit must be a non-negative integer"}});
+    }
+    return Json(200, list(limit));
+  }
+  const std::string prefix = absl::StrCat(AbslView(collection), "/");
+  if (!absl::StartsWith(AbslView(request.path), prefix) || request.path.size() == prefix.size()) {
+    return Json(404, {{"error", "unknown simulator endpoint " + request.path}});
+  }
+  auto id = http::PercentDecode(std::string_view(request.path).substr(prefix.size()));
+  if (!id.ok()) return Json(400, {{"error", "bad id: " + std::string(id.status().message())}});
+  std::optional<nlohmann::json> item = one(*id);
+  if (!item.has_value()) {
+    return Json(404, {{"error", absl::StrCat(AbslView(what), " ", *id, " not found")}});
+  }
+  return Json(200, *item);
 }
 
 // The host part of "host:port" / "[v6]:port".
@@ -248,82 +274,48 @@ http::Response SimServer::HandleSim(const http::Request& request) {
     }
     return Json(200, voice_api_->ListJson(limit));
   }
-  if (request.path != "/sim/calls" && !absl::StartsWith(AbslView(request.path), "/sim/calls/")) {
-    return Json(404, {{"error", "unknown simulator endpoint " + request.path}});
-  }
-  if (request.method != "GET") return Json(405, {{"error", "use GET"}});
-  if (request.path == "/sim/calls") {
-    size_t limit = 0;
-    if (!ListLimit(request, &limit)) {
-      return Json(400, {{"error", "limit must be a non-negative integer"}});
-    }
-    return Json(200, InspectionListJson(engine_->ListCalls(limit)));
-  }
-  const std::string id = request.path.substr(std::string_view("/sim/calls/").size());
-  auto call = engine_->InspectCall(id);
-  if (call.ok()) return Json(200, InspectionJson(*call));
-  // A Telnyx call_control_id works here too.
-  if (auto telnyx_call = telnyx_engine_->GetCall(id); telnyx_call.ok()) {
-    return Json(200, TelnyxInspectionJson(*telnyx_call));
-  }
-  return Json(404, {{"error", std::string(call.status().message())}});
+  // A Telnyx call_control_id works under /sim/calls/ too.
+  return ServeInspection(
+      request, "/sim/calls", "call",
+      [this](size_t limit) { return InspectionListJson(engine_->ListCalls(limit)); },
+      [this](const std::string& id) -> std::optional<nlohmann::json> {
+        if (auto call = engine_->InspectCall(id); call.ok()) return InspectionJson(*call);
+        if (auto call = telnyx_engine_->GetCall(id); call.ok()) return TelnyxInspectionJson(*call);
+        return std::nullopt;
+      });
 }
 
 http::Response SimServer::HandleTelnyxInspection(const http::Request& request) {
-  constexpr std::string_view kCallsPrefix = "/sim/telnyx/calls/";
-  if (request.method != "GET") return Json(405, {{"error", "use GET or POST"}});
-  if (request.path == "/sim/telnyx/calls") {
-    size_t limit = 0;
-    if (!ListLimit(request, &limit)) {
-      return Json(400, {{"error", "limit must be a non-negative integer"}});
-    }
-    return Json(200, TelnyxInspectionListJson(telnyx_engine_->ListCalls(limit)));
-  }
-  if (!absl::StartsWith(AbslView(request.path), AbslView(kCallsPrefix))) {
-    return Json(404, {{"error", "unknown simulator endpoint " + request.path}});
-  }
-  const std::string id = request.path.substr(kCallsPrefix.size());
-  auto call = telnyx_engine_->GetCall(id);
-  if (!call.ok()) return Json(404, {{"error", "telnyx call " + id + " not found"}});
-  return Json(200, TelnyxInspectionJson(*call));
+  return ServeInspection(
+      request, "/sim/telnyx/calls", "telnyx call",
+      [this](size_t limit) { return TelnyxInspectionListJson(telnyx_engine_->ListCalls(limit)); },
+      [this](const std::string& id) -> std::optional<nlohmann::json> {
+        auto call = telnyx_engine_->GetCall(id);
+        if (!call.ok()) return std::nullopt;
+        return TelnyxInspectionJson(*call);
+      });
 }
 
 http::Response SimServer::HandleExotelInspection(const http::Request& request) {
-  constexpr std::string_view kCallsPrefix = "/sim/exotel/calls/";
-  if (request.method != "GET") return Json(405, {{"error", "use GET or POST"}});
-  if (request.path == "/sim/exotel/calls") {
-    size_t limit = 0;
-    if (!ListLimit(request, &limit)) {
-      return Json(400, {{"error", "limit must be a non-negative integer"}});
-    }
-    return Json(200, ExotelInspectionListJson(exotel_engine_->ListCalls(limit)));
-  }
-  if (!absl::StartsWith(AbslView(request.path), AbslView(kCallsPrefix))) {
-    return Json(404, {{"error", "unknown simulator endpoint " + request.path}});
-  }
-  const std::string sid = request.path.substr(kCallsPrefix.size());
-  auto call = exotel_engine_->GetCall("", sid);
-  if (!call.ok()) return Json(404, {{"error", "exotel call " + sid + " not found"}});
-  return Json(200, ExotelInspectionJson(*call));
+  return ServeInspection(
+      request, "/sim/exotel/calls", "exotel call",
+      [this](size_t limit) { return ExotelInspectionListJson(exotel_engine_->ListCalls(limit)); },
+      [this](const std::string& sid) -> std::optional<nlohmann::json> {
+        auto call = exotel_engine_->GetCall("", sid);
+        if (!call.ok()) return std::nullopt;
+        return ExotelInspectionJson(*call);
+      });
 }
 
 http::Response SimServer::HandleBolnaInspection(const http::Request& request) {
-  constexpr std::string_view kExecutionsPrefix = "/sim/bolna/executions/";
-  if (request.method != "GET") return Json(405, {{"error", "use GET or POST"}});
-  if (request.path == "/sim/bolna/executions") {
-    size_t limit = 0;
-    if (!ListLimit(request, &limit)) {
-      return Json(400, {{"error", "limit must be a non-negative integer"}});
-    }
-    return Json(200, BolnaInspectionListJson(bolna_engine_->List(limit)));
-  }
-  if (!absl::StartsWith(AbslView(request.path), AbslView(kExecutionsPrefix))) {
-    return Json(404, {{"error", "unknown simulator endpoint " + request.path}});
-  }
-  const std::string id = request.path.substr(kExecutionsPrefix.size());
-  auto execution = bolna_engine_->Get(id);
-  if (!execution.ok()) return Json(404, {{"error", "bolna execution " + id + " not found"}});
-  return Json(200, BolnaInspectionJson(*execution));
+  return ServeInspection(
+      request, "/sim/bolna/executions", "bolna execution",
+      [this](size_t limit) { return BolnaInspectionListJson(bolna_engine_->List(limit)); },
+      [this](const std::string& id) -> std::optional<nlohmann::json> {
+        auto execution = bolna_engine_->Get(id);
+        if (!execution.ok()) return std::nullopt;
+        return BolnaInspectionJson(*execution);
+      });
 }
 
 }  // namespace callcontrol::provider_sim

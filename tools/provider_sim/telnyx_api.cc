@@ -7,7 +7,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/http/form.h"
 #include "common/logging.h"
+#include "tools/provider_sim/sim_http.h"
 #include "tools/provider_sim/telnyx_errors.h"
 #include "tools/provider_sim/telnyx_webhook.h"
 #include "tools/provider_sim/twilio_api.h"
@@ -19,22 +21,8 @@ constexpr std::string_view kCallsPath = "/v2/calls";
 constexpr std::string_view kSimWebRtcPath = "/sim/telnyx/webrtc_calls";
 constexpr std::string_view kSimCallsPrefix = "/sim/telnyx/calls/";
 
-absl::string_view AbslView(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-
-http::Response JsonResponse(int status, std::string body) {
-  http::Response response;
-  response.status = status;
-  response.content_type = "application/json; charset=utf-8";
-  response.body = std::move(body);
-  return response;
-}
-
 http::Response ErrorResponse(const absl::Status& status) {
   return JsonResponse(TelnyxHttpStatusFor(status), TelnyxErrorJson(status));
-}
-
-http::Response SimError(int status, std::string message) {
-  return JsonResponse(status, nlohmann::json{{"error", std::move(message)}}.dump());
 }
 
 absl::Status Unauthenticated() {
@@ -65,58 +53,10 @@ absl::Status InvalidValue(std::string_view name, std::string detail) {
                      std::move(detail), absl::StrCat("/", AbslView(name)));
 }
 
-// Equal strings, compared without an early exit.
-bool ConstantTimeEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
-}
-
-// "http://host..." or "https://host...", with a host.
-bool IsHttpUrl(std::string_view url) {
-  std::string_view rest;
-  if (absl::StartsWithIgnoreCase(AbslView(url), "https://")) {
-    rest = url.substr(8);
-  } else if (absl::StartsWithIgnoreCase(AbslView(url), "http://")) {
-    rest = url.substr(7);
-  } else {
-    return false;
-  }
-  return !rest.empty() && rest.front() != '/' && rest.front() != '?' &&
-         rest.find_first_of(" \t\r\n") == std::string_view::npos;
-}
-
 // Decodes %XX in one path segment (a client may send "v3%3A..."); a bad escape stays as is.
 std::string DecodePathSegment(std::string_view segment) {
-  std::string out;
-  out.reserve(segment.size());
-  for (size_t i = 0; i < segment.size(); ++i) {
-    if (segment[i] == '%' && i + 2 < segment.size()) {
-      int value = 0;
-      bool ok = true;
-      for (size_t k = i + 1; k <= i + 2; ++k) {
-        const char c = segment[k];
-        value <<= 4;
-        if (c >= '0' && c <= '9') {
-          value |= c - '0';
-        } else if (c >= 'a' && c <= 'f') {
-          value |= c - 'a' + 10;
-        } else if (c >= 'A' && c <= 'F') {
-          value |= c - 'A' + 10;
-        } else {
-          ok = false;
-        }
-      }
-      if (ok) {
-        out.push_back(static_cast<char>(value));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(segment[i]);
-  }
-  return out;
+  auto decoded = http::PercentDecode(segment);
+  return decoded.ok() ? *std::move(decoded) : std::string(segment);
 }
 
 // The request body as a JSON object; an empty body is {} when `empty_ok`. Returns

@@ -10,22 +10,13 @@
 #include "common/http/form.h"
 #include "common/logging.h"
 #include "providers/twilio/twilio_time.h"
+#include "tools/provider_sim/sim_http.h"
 #include "tools/provider_sim/twilio_errors.h"
 
 namespace callcontrol::provider_sim {
 namespace {
 
 constexpr std::string_view kApiPrefix = "/2010-04-01/Accounts/";
-
-absl::string_view AbslView(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-
-http::Response JsonResponse(int status, std::string body) {
-  http::Response response;
-  response.status = status;
-  response.content_type = "application/json; charset=utf-8";
-  response.body = std::move(body);
-  return response;
-}
 
 http::Response ErrorResponse(const absl::Status& status) {
   http::Response response = JsonResponse(HttpStatusFor(status), TwilioErrorJson(status));
@@ -53,28 +44,6 @@ bool IsHex(std::string_view s) {
     if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) return false;
   }
   return true;
-}
-
-// "http://host..." or "https://host...", with a host.
-bool IsHttpUrl(std::string_view url) {
-  std::string_view rest;
-  if (absl::StartsWithIgnoreCase(AbslView(url), "https://")) {
-    rest = url.substr(8);
-  } else if (absl::StartsWithIgnoreCase(AbslView(url), "http://")) {
-    rest = url.substr(7);
-  } else {
-    return false;
-  }
-  return !rest.empty() && rest.front() != '/' && rest.front() != '?' &&
-         rest.find_first_of(" \t\r\n") == std::string_view::npos;
-}
-
-// Equal strings, compared without an early exit.
-bool ConstantTimeEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
 }
 
 // "(415) 867-5309" for a NANP number, as Twilio's *_formatted fields; else the number.

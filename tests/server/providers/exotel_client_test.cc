@@ -1,24 +1,22 @@
-// ExotelClient against a fake Exotel API: a real HTTP server on 127.0.0.1:0 that records each
-// request and answers canned Exotel bodies (shapes from telephony.md §3d and Exotel's docs).
+// ExotelClient against a fake Exotel API (FakeProviderApi: a real HTTP server on 127.0.0.1:0) that
+// records each request and answers canned Exotel bodies (shapes from telephony.md §3d and Exotel's
+// docs).
 #include "server/providers/exotel_client.h"
 
 #include <chrono>
-#include <memory>
-#include <mutex>
 #include <string>
-#include <utility>
-#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "common/http/form.h"
-#include "common/http/http_server.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/server/providers/fake_provider_api.h"
 #include "tests/testing/status_matchers.h"
 
 namespace callcontrol::providers {
 namespace {
 
+using ::callcontrol::testing::FakeProviderApi;
 using ::callcontrol::testing::IsOk;
 using ::callcontrol::testing::StatusIs;
 using ::testing::HasSubstr;
@@ -56,68 +54,18 @@ constexpr char kError401[] = R"({"RestException":{"Status":401,
 constexpr char kApiKey[] = "exokey0123456789abcdef";
 constexpr char kApiToken[] = "exotoken-SECRET-9876543210";
 
-struct Recorded {
-  std::string method;
-  std::string target;
-  std::string authorization;
-  std::string content_type;
-  std::string body;
-};
-
-// Fake Exotel API. Answers every request with `answer` (set per test); when `hold` is set, keeps
-// the request unanswered until the fixture ends (to make the client time out).
+// The fake Exotel API answers with what each test sets through api_.Answer() or holds requests
+// after api_.Hold().
 class ExotelClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    http::HttpServer::Options options;
-    options.listen = "127.0.0.1:0";
-    auto server =
-        http::HttpServer::Start(options, [this](http::Request&& request, http::Responder respond) {
-          std::lock_guard lock(mu_);
-          recorded_.push_back({request.method, request.target,
-                               std::string(request.Header("authorization")),
-                               std::string(request.Header("content-type")), request.body});
-          if (hold_) {
-            held_.push_back(std::move(respond));
-            return;
-          }
-          respond(answer_);
-        });
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
+    ASSERT_THAT(api_.Start(), IsOk());
     account_.account_sid = "acme1";
     account_.api_key = kApiKey;
     account_.api_token = kApiToken;
-    account_.api_base_url = "http://127.0.0.1:" + std::to_string(server_->port());
+    account_.api_base_url = api_.base_url();
     account_.caller_id = "09513886363";
     account_.flow_url = "http://my.exotel.com/acme1/exoml/start_voice/197615";
-  }
-
-  void TearDown() override {
-    std::vector<http::Responder> held;
-    {
-      std::lock_guard lock(mu_);
-      held.swap(held_);
-    }
-    for (auto& respond : held) respond(http::Response{});
-    if (server_ != nullptr) server_->Shutdown();
-  }
-
-  void Answer(int status, std::string body, std::string content_type = "application/json") {
-    std::lock_guard lock(mu_);
-    answer_.status = status;
-    answer_.body = std::move(body);
-    answer_.content_type = std::move(content_type);
-  }
-
-  void Hold() {
-    std::lock_guard lock(mu_);
-    hold_ = true;
-  }
-
-  std::vector<Recorded> Requests() {
-    std::lock_guard lock(mu_);
-    return recorded_;
   }
 
   static ExotelConnect SampleConnect() {
@@ -129,32 +77,25 @@ class ExotelClientTest : public ::testing::Test {
     return connect;
   }
 
+  FakeProviderApi api_;
   ExotelClient client_{ExotelClient::Options{}};
   config::ExotelAccount account_;
-  std::unique_ptr<http::HttpServer> server_;
-
- private:
-  std::mutex mu_;
-  http::Response answer_;
-  bool hold_ = false;
-  std::vector<Recorded> recorded_;
-  std::vector<http::Responder> held_;
 };
 
 TEST_F(ExotelClientTest, ConnectSendsFormAndBasicAuthAndParsesTheCall) {
-  Answer(200, kConnectResponse);
+  api_.Answer(200, kConnectResponse);
   auto call = client_.Connect(account_, SampleConnect());
   ASSERT_THAT(call, IsOk());
   EXPECT_EQ(call->sid, "b6cfaf5e2d1f4f8a9b0c1d2e3f4a1a2b");
   EXPECT_EQ(call->status, "in-progress");
 
-  const auto requests = Requests();
+  const auto requests = api_.Requests();
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].method, "POST");
   EXPECT_EQ(requests[0].target, "/v1/Accounts/acme1/Calls/connect.json");
-  EXPECT_EQ(requests[0].authorization,
+  EXPECT_EQ(requests[0].Header("authorization"),
             "Basic " + absl::Base64Escape(std::string(kApiKey) + ":" + kApiToken));
-  EXPECT_EQ(requests[0].content_type, "application/x-www-form-urlencoded");
+  EXPECT_EQ(requests[0].Header("content-type"), "application/x-www-form-urlencoded");
   auto form = http::ParseForm(requests[0].body);
   ASSERT_THAT(form, IsOk()) << requests[0].body;
   const http::FormParams expected = {
@@ -171,12 +112,12 @@ TEST_F(ExotelClientTest, ConnectSendsFormAndBasicAuthAndParsesTheCall) {
 }
 
 TEST_F(ExotelClientTest, ConnectLeavesOutEmptyCallbackAndCustomField) {
-  Answer(200, kConnectResponse);
+  api_.Answer(200, kConnectResponse);
   ExotelConnect connect;
   connect.from = "09876543210";
   connect.record = false;
   ASSERT_THAT(client_.Connect(account_, connect), IsOk());
-  const auto requests = Requests();
+  const auto requests = api_.Requests();
   ASSERT_EQ(requests.size(), 1u);
   auto form = http::ParseForm(requests[0].body);
   ASSERT_THAT(form, IsOk());
@@ -190,16 +131,16 @@ TEST_F(ExotelClientTest, ConnectLeavesOutEmptyCallbackAndCustomField) {
 }
 
 TEST_F(ExotelClientTest, AccountSidIsPercentEncodedInThePath) {
-  Answer(200, kConnectResponse);
+  api_.Answer(200, kConnectResponse);
   account_.account_sid = "acme 1/x";
   ASSERT_THAT(client_.Connect(account_, SampleConnect()), IsOk());
-  const auto requests = Requests();
+  const auto requests = api_.Requests();
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].target, "/v1/Accounts/acme%201%2Fx/Calls/connect.json");
 }
 
 TEST_F(ExotelClientTest, Connect401IsFailedPreconditionWithStringCode) {
-  Answer(401, kError401);
+  api_.Answer(401, kError401);
   auto call = client_.Connect(account_, SampleConnect());
   EXPECT_THAT(call, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(call.status().message(),
@@ -213,7 +154,7 @@ TEST_F(ExotelClientTest, Connect401IsFailedPreconditionWithStringCode) {
 
 TEST_F(ExotelClientTest, Connect400IsFailedPreconditionWithNumericCode) {
   // Exotel's shape; the code value is made up for the test, once as a number, once as a string.
-  Answer(400, R"({"RestException":{"Status":400,"Code":34001,
+  api_.Answer(400, R"({"RestException":{"Status":400,"Code":34001,
     "Message":"From number is not a valid phone number"}})");
   auto call = client_.Connect(account_, SampleConnect());
   EXPECT_THAT(call, StatusIs(absl::StatusCode::kFailedPrecondition));
@@ -221,7 +162,7 @@ TEST_F(ExotelClientTest, Connect400IsFailedPreconditionWithNumericCode) {
   EXPECT_EQ(call.status().message(),
             "exotel error 34001: From number is not a valid phone number (HTTP 400)");
 
-  Answer(400, R"({"RestException":{"Status":400,"Code":"34002","Message":"Bad CallerId"}})");
+  api_.Answer(400, R"({"RestException":{"Status":400,"Code":"34002","Message":"Bad CallerId"}})");
   call = client_.Connect(account_, SampleConnect());
   EXPECT_THAT(call, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(ExotelErrorCode(call.status()), 34002);
@@ -229,20 +170,20 @@ TEST_F(ExotelClientTest, Connect400IsFailedPreconditionWithNumericCode) {
 }
 
 TEST_F(ExotelClientTest, OtherErrorBodyIsFailedPreconditionWithoutCode) {
-  Answer(403, "<html>Forbidden</html>", "text/html");
+  api_.Answer(403, "<html>Forbidden</html>", "text/html");
   auto call = client_.Connect(account_, SampleConnect());
   EXPECT_THAT(call, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(call.status().message(), "exotel HTTP 403");
   EXPECT_EQ(ExotelErrorCode(call.status()), 0);
 
-  Answer(402, R"({"error":"insufficient balance"})");
+  api_.Answer(402, R"({"error":"insufficient balance"})");
   call = client_.Connect(account_, SampleConnect());
   EXPECT_THAT(call, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(call.status().message(), "exotel HTTP 402");
 }
 
 TEST_F(ExotelClientTest, Connect500IsUnavailable) {
-  Answer(500, R"({"RestException":{"Status":500,"Code":500,"Message":"Internal error"}})");
+  api_.Answer(500, R"({"RestException":{"Status":500,"Code":500,"Message":"Internal error"}})");
   auto call = client_.Connect(account_, SampleConnect());
   EXPECT_THAT(call, StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_EQ(call.status().message(), "exotel error 500: Internal error (HTTP 500)");
@@ -250,16 +191,16 @@ TEST_F(ExotelClientTest, Connect500IsUnavailable) {
 }
 
 TEST_F(ExotelClientTest, Connect429IsUnavailable) {
-  Answer(429, "", "text/plain");
+  api_.Answer(429, "", "text/plain");
   auto call = client_.Connect(account_, SampleConnect());
   EXPECT_THAT(call, StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_EQ(call.status().message(), "exotel HTTP 429");
 }
 
 TEST_F(ExotelClientTest, Connect2xxWithoutCallSidIsInternal) {
-  Answer(200, R"({"Call":{"Status":"in-progress"}})");
+  api_.Answer(200, R"({"Call":{"Status":"in-progress"}})");
   EXPECT_THAT(client_.Connect(account_, SampleConnect()), StatusIs(absl::StatusCode::kInternal));
-  Answer(200, "<TwilioResponse><Call><Sid>x</Sid></Call></TwilioResponse>", "application/xml");
+  api_.Answer(200, "<TwilioResponse><Call><Sid>x</Sid></Call></TwilioResponse>", "application/xml");
   EXPECT_THAT(client_.Connect(account_, SampleConnect()), StatusIs(absl::StatusCode::kInternal));
 }
 
@@ -275,12 +216,12 @@ TEST_F(ExotelClientTest, MissingFromOrAccountFieldsIsInvalidArgumentAndSendsNoth
   account.caller_id.clear();
   EXPECT_THAT(client_.Connect(account, SampleConnect()),
               StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_TRUE(Requests().empty());
+  EXPECT_TRUE(api_.Requests().empty());
 }
 
 TEST_F(ExotelClientTest, ConnectionRefusedIsUnavailable) {
-  // The fake's port after Shutdown: nothing listens on it any more.
-  server_->Shutdown();
+  // The fake's port after Stop: nothing listens on it any more.
+  api_.Stop();
   auto call = client_.Connect(account_, SampleConnect());
   EXPECT_THAT(call, StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_THAT(std::string(call.status().message()), HasSubstr("exotel unreachable"));
@@ -288,7 +229,7 @@ TEST_F(ExotelClientTest, ConnectionRefusedIsUnavailable) {
 }
 
 TEST_F(ExotelClientTest, TimeoutIsUnavailable) {
-  Hold();
+  api_.Hold();
   ExotelClient::Options options;
   options.timeout = std::chrono::milliseconds(300);
   const ExotelClient client(options);
@@ -298,7 +239,7 @@ TEST_F(ExotelClientTest, TimeoutIsUnavailable) {
   EXPECT_THAT(call, StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_THAT(std::string(call.status().message()), HasSubstr("timed out"));
   EXPECT_LT(elapsed, std::chrono::seconds(5));
-  EXPECT_EQ(Requests().size(), 1u);
+  EXPECT_EQ(api_.Requests().size(), 1u);
 }
 
 TEST(ExotelErrorCodeTest, IsZeroForStatusesWithoutAnExotelCode) {

@@ -1,23 +1,21 @@
-// TelnyxClient against a fake Telnyx API: a real HTTP server on 127.0.0.1:0 that records each
-// request and answers canned Telnyx bodies (copied from ../shared/fixtures/telnyx_*.json).
+// TelnyxClient against a fake Telnyx API (FakeProviderApi: a real HTTP server on 127.0.0.1:0) that
+// records each request and answers canned Telnyx bodies (copied from
+// ../shared/fixtures/telnyx_*.json).
 #include "server/providers/telnyx_client.h"
 
 #include <chrono>
-#include <functional>
-#include <memory>
-#include <mutex>
 #include <string>
-#include <vector>
 
-#include "common/http/http_server.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/server/providers/fake_provider_api.h"
 #include "tests/testing/status_matchers.h"
 
 namespace callcontrol::providers {
 namespace {
 
+using ::callcontrol::testing::FakeProviderApi;
 using ::callcontrol::testing::IsOk;
 using ::callcontrol::testing::StatusIs;
 using ::testing::HasSubstr;
@@ -56,66 +54,15 @@ constexpr char kError10009[] = R"({"errors":[{"code":"10009","title":"Authentica
 
 constexpr char kApiKey[] = "KEY0123456789SECRET";
 
-struct Recorded {
-  std::string method;
-  std::string target;
-  std::string path;
-  std::string authorization;
-  std::string content_type;
-  std::string body;
-};
-
-// Fake Telnyx API. Answers every request with `answer` (set per test); when `hold` is set, keeps
-// the request unanswered until the fixture ends (to make the client time out).
+// The fake Telnyx API answers with what each test sets through api_.Answer() or holds requests
+// after api_.Hold().
 class TelnyxClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    http::HttpServer::Options options;
-    options.listen = "127.0.0.1:0";
-    auto server =
-        http::HttpServer::Start(options, [this](http::Request&& request, http::Responder respond) {
-          std::lock_guard lock(mu_);
-          recorded_.push_back({request.method, request.target, request.path,
-                               std::string(request.Header("authorization")),
-                               std::string(request.Header("content-type")), request.body});
-          if (hold_) {
-            held_.push_back(std::move(respond));
-            return;
-          }
-          respond(answer_);
-        });
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
+    ASSERT_THAT(api_.Start(), IsOk());
     account_.api_key = kApiKey;
     account_.connection_id = "7267xxxxxxxxxxxxxx";
-    account_.api_base_url = "http://127.0.0.1:" + std::to_string(server_->port());
-  }
-
-  void TearDown() override {
-    std::vector<http::Responder> held;
-    {
-      std::lock_guard lock(mu_);
-      held.swap(held_);
-    }
-    for (auto& respond : held) respond(http::Response{});
-    if (server_ != nullptr) server_->Shutdown();
-  }
-
-  void Answer(int status, std::string body, std::string content_type = "application/json") {
-    std::lock_guard lock(mu_);
-    answer_.status = status;
-    answer_.body = std::move(body);
-    answer_.content_type = std::move(content_type);
-  }
-
-  void Hold() {
-    std::lock_guard lock(mu_);
-    hold_ = true;
-  }
-
-  std::vector<Recorded> Requests() {
-    std::lock_guard lock(mu_);
-    return recorded_;
+    account_.api_base_url = api_.base_url();
   }
 
   static TelnyxDial SampleDial() {
@@ -129,32 +76,25 @@ class TelnyxClientTest : public ::testing::Test {
     return dial;
   }
 
+  FakeProviderApi api_;
   TelnyxClient client_{TelnyxClient::Options{}};
   config::TelnyxAccount account_;
-  std::unique_ptr<http::HttpServer> server_;
-
- private:
-  std::mutex mu_;
-  http::Response answer_;
-  bool hold_ = false;
-  std::vector<Recorded> recorded_;
-  std::vector<http::Responder> held_;
 };
 
 TEST_F(TelnyxClientTest, DialSendsJsonAndHeadersAndParsesIds) {
-  Answer(200, kDialResponse);
+  api_.Answer(200, kDialResponse);
   auto ids = client_.Dial(account_, SampleDial());
   ASSERT_THAT(ids, IsOk());
   EXPECT_EQ(ids->call_control_id, "v3:MdI91X4lWFEs7IgbBEOT9M4AigoY08M0WWZFISt1Yw2axZ_IiE4pqg");
   EXPECT_EQ(ids->call_leg_id, "428c31b6-7af4-4bcb-b7f5-5013ef9657c1");
   EXPECT_EQ(ids->call_session_id, "428c31b6-abf3-3bc1-b7f4-5013ef9657c1");
 
-  const auto requests = Requests();
+  const auto requests = api_.Requests();
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].method, "POST");
   EXPECT_EQ(requests[0].target, "/v2/calls");
-  EXPECT_EQ(requests[0].authorization, std::string("Bearer ") + kApiKey);
-  EXPECT_EQ(requests[0].content_type, "application/json");
+  EXPECT_EQ(requests[0].Header("authorization"), std::string("Bearer ") + kApiKey);
+  EXPECT_EQ(requests[0].Header("content-type"), "application/json");
   const json body = json::parse(requests[0].body, nullptr, false);
   ASSERT_TRUE(body.is_object()) << requests[0].body;
   // Same values as fixtures/telnyx_dial_request.json (minus its stream_* fields).
@@ -170,13 +110,13 @@ TEST_F(TelnyxClientTest, DialSendsJsonAndHeadersAndParsesIds) {
 }
 
 TEST_F(TelnyxClientTest, DialLeavesOutEmptyOptionalFields) {
-  Answer(200, kDialResponse);
+  api_.Answer(200, kDialResponse);
   TelnyxDial dial;
   dial.to = "+13129457420";
   dial.from = "+35319605860";
   dial.timeout_secs = 45;
   ASSERT_THAT(client_.Dial(account_, dial), IsOk());
-  const auto requests = Requests();
+  const auto requests = api_.Requests();
   ASSERT_EQ(requests.size(), 1u);
   const json body = json::parse(requests[0].body, nullptr, false);
   const json expected = {{"connection_id", "7267xxxxxxxxxxxxxx"},
@@ -187,7 +127,7 @@ TEST_F(TelnyxClientTest, DialLeavesOutEmptyOptionalFields) {
 }
 
 TEST_F(TelnyxClientTest, Dial401IsFailedPreconditionWithCode10009) {
-  Answer(401, kError10009);
+  api_.Answer(401, kError10009);
   auto ids = client_.Dial(account_, SampleDial());
   EXPECT_THAT(ids, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(TelnyxErrorCode(ids.status()), 10009);
@@ -198,7 +138,7 @@ TEST_F(TelnyxClientTest, Dial401IsFailedPreconditionWithCode10009) {
 }
 
 TEST_F(TelnyxClientTest, Dial500IsUnavailable) {
-  Answer(500, R"({"errors":[{"code":"10007","title":"Unexpected error"}]})");
+  api_.Answer(500, R"({"errors":[{"code":"10007","title":"Unexpected error"}]})");
   auto ids = client_.Dial(account_, SampleDial());
   EXPECT_THAT(ids, StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_THAT(std::string(ids.status().message()), HasSubstr("HTTP 500"));
@@ -206,21 +146,21 @@ TEST_F(TelnyxClientTest, Dial500IsUnavailable) {
 }
 
 TEST_F(TelnyxClientTest, Dial429IsUnavailable) {
-  Answer(429, "", "text/plain");
+  api_.Answer(429, "", "text/plain");
   auto ids = client_.Dial(account_, SampleDial());
   EXPECT_THAT(ids, StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_EQ(ids.status().message(), "telnyx HTTP 429");
 }
 
 TEST_F(TelnyxClientTest, Dial2xxWithoutCallControlIdIsInternal) {
-  Answer(200, kCommandResponse);
+  api_.Answer(200, kCommandResponse);
   EXPECT_THAT(client_.Dial(account_, SampleDial()), StatusIs(absl::StatusCode::kInternal));
-  Answer(200, "<html>not json</html>", "text/html");
+  api_.Answer(200, "<html>not json</html>", "text/html");
   EXPECT_THAT(client_.Dial(account_, SampleDial()), StatusIs(absl::StatusCode::kInternal));
 }
 
 TEST_F(TelnyxClientTest, NonJson4xxIsFailedPreconditionWithoutCode) {
-  Answer(403, "<html>Forbidden</html>", "text/html");
+  api_.Answer(403, "<html>Forbidden</html>", "text/html");
   auto ids = client_.Dial(account_, SampleDial());
   EXPECT_THAT(ids, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(ids.status().message(), "telnyx HTTP 403");
@@ -228,34 +168,34 @@ TEST_F(TelnyxClientTest, NonJson4xxIsFailedPreconditionWithoutCode) {
 }
 
 TEST_F(TelnyxClientTest, HangupPostsCommandIdToTheCallsActionPath) {
-  Answer(200, kCommandResponse);
+  api_.Answer(200, kCommandResponse);
   bool already_ended = true;
   EXPECT_THAT(client_.Hangup(account_, "v3:MdI91X4lWFEs7IgbBEOT9M4AigoY08M0WWZFISt1Yw2axZ_IiE4pqg",
                              "hangup-7d1f0c1e-2b7a-4e38-9b7e-5a0d2c1e9f00", &already_ended),
               IsOk());
   EXPECT_FALSE(already_ended);
-  const auto requests = Requests();
+  const auto requests = api_.Requests();
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].method, "POST");
   EXPECT_EQ(requests[0].path,
             "/v2/calls/v3:MdI91X4lWFEs7IgbBEOT9M4AigoY08M0WWZFISt1Yw2axZ_IiE4pqg/actions/hangup");
-  EXPECT_EQ(requests[0].authorization, std::string("Bearer ") + kApiKey);
-  EXPECT_EQ(requests[0].content_type, "application/json");
+  EXPECT_EQ(requests[0].Header("authorization"), std::string("Bearer ") + kApiKey);
+  EXPECT_EQ(requests[0].Header("content-type"), "application/json");
   const json expected = {{"command_id", "hangup-7d1f0c1e-2b7a-4e38-9b7e-5a0d2c1e9f00"}};
   EXPECT_EQ(json::parse(requests[0].body, nullptr, false), expected) << requests[0].body;
 }
 
 TEST_F(TelnyxClientTest, HangupPercentEncodesTheCallControlIdButKeepsColons) {
-  Answer(200, kCommandResponse);
+  api_.Answer(200, kCommandResponse);
   ASSERT_THAT(client_.Hangup(account_, "v3:ab/c+d=e f?g#h%", ""), IsOk());
-  const auto requests = Requests();
+  const auto requests = api_.Requests();
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].target, "/v2/calls/v3:ab%2Fc%2Bd%3De%20f%3Fg%23h%25/actions/hangup");
   EXPECT_EQ(json::parse(requests[0].body, nullptr, false), json::object()) << requests[0].body;
 }
 
 TEST_F(TelnyxClientTest, Hangup422CallAlreadyEndedIsOk) {
-  Answer(422, kError90018);
+  api_.Answer(422, kError90018);
   bool already_ended = false;
   EXPECT_THAT(client_.Hangup(account_, "v3:gone", "hangup-1", &already_ended), IsOk());
   EXPECT_TRUE(already_ended);
@@ -265,7 +205,7 @@ TEST_F(TelnyxClientTest, Hangup422CallAlreadyEndedIsOk) {
 
 TEST_F(TelnyxClientTest, HangupOther422IsFailedPreconditionWithCodeAndDetail) {
   // Synthetic error in Telnyx's shape; the code is made up for the test.
-  Answer(422, R"({"errors":[{"code":"90099","title":"Invalid command",
+  api_.Answer(422, R"({"errors":[{"code":"90099","title":"Invalid command",
     "detail":"The call is not in a state that accepts this command.",
     "source":{"pointer":"/command_id"}}]})");
   bool already_ended = true;
@@ -279,7 +219,7 @@ TEST_F(TelnyxClientTest, HangupOther422IsFailedPreconditionWithCodeAndDetail) {
 }
 
 TEST_F(TelnyxClientTest, Hangup90018OnAnotherHttpStatusIsNotSwallowed) {
-  Answer(400, kError90018);
+  api_.Answer(400, kError90018);
   bool already_ended = true;
   const absl::Status status = client_.Hangup(account_, "v3:x", "hangup-3", &already_ended);
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kFailedPrecondition));
@@ -290,12 +230,12 @@ TEST_F(TelnyxClientTest, Hangup90018OnAnotherHttpStatusIsNotSwallowed) {
 TEST_F(TelnyxClientTest, HangupWithoutCallControlIdIsInvalidArgument) {
   EXPECT_THAT(client_.Hangup(account_, "", "hangup-4"),
               StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_TRUE(Requests().empty());
+  EXPECT_TRUE(api_.Requests().empty());
 }
 
 TEST_F(TelnyxClientTest, ConnectionRefusedIsUnavailable) {
   // A port that was just bound and released: nothing listens on it any more.
-  server_->Shutdown();
+  api_.Stop();
   auto ids = client_.Dial(account_, SampleDial());
   EXPECT_THAT(ids, StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_THAT(std::string(ids.status().message()), HasSubstr("telnyx unreachable"));
@@ -304,7 +244,7 @@ TEST_F(TelnyxClientTest, ConnectionRefusedIsUnavailable) {
 }
 
 TEST_F(TelnyxClientTest, TimeoutIsUnavailable) {
-  Hold();
+  api_.Hold();
   TelnyxClient::Options options;
   options.timeout = std::chrono::milliseconds(300);
   const TelnyxClient client(options);
@@ -314,7 +254,8 @@ TEST_F(TelnyxClientTest, TimeoutIsUnavailable) {
   EXPECT_THAT(ids, StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_THAT(std::string(ids.status().message()), HasSubstr("timed out"));
   EXPECT_LT(elapsed, std::chrono::seconds(5));
-  EXPECT_EQ(Requests().size(), 1u);  // it reached the server; the caller retries with command_id
+  EXPECT_EQ(api_.Requests().size(),
+            1u);  // it reached the server; the caller retries with command_id
 }
 
 TEST(TelnyxErrorCodeTest, IsZeroForStatusesWithoutATelnyxCode) {

@@ -1,10 +1,8 @@
-// TwilioClient's create request against a fake Twilio API: a real HTTP server on 127.0.0.1:0 that
-// records each request and answers a Call resource shaped like
+// TwilioClient's create request against a fake Twilio API (FakeProviderApi: a real HTTP server on
+// 127.0.0.1:0) that records each request and answers a Call resource shaped like
 // ../shared/fixtures/twilio_call_resource_fixture.json.
 #include "server/providers/twilio_client.h"
 
-#include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -12,11 +10,13 @@
 #include "common/http/http_server.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/server/providers/fake_provider_api.h"
 #include "tests/testing/status_matchers.h"
 
 namespace callcontrol::providers {
 namespace {
 
+using ::callcontrol::testing::FakeProviderApi;
 using ::callcontrol::testing::IsOk;
 using ::testing::Contains;
 using ::testing::ElementsAre;
@@ -35,45 +35,14 @@ constexpr char kQueuedCall[] = R"({
   "direction": "outbound-api"
 })";
 
-struct Recorded {
-  std::string method;
-  std::string path;
-  std::string content_type;
-  std::string body;
-};
-
 class TwilioClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    http::HttpServer::Options options;
-    options.listen = "127.0.0.1:0";
-    auto server =
-        http::HttpServer::Start(options, [this](http::Request&& request, http::Responder respond) {
-          {
-            std::lock_guard lock(mu_);
-            recorded_.push_back({request.method, request.path,
-                                 std::string(request.Header("content-type")), request.body});
-          }
-          http::Response response;
-          response.status = 201;
-          response.content_type = "application/json";
-          response.body = kQueuedCall;
-          respond(std::move(response));
-        });
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
+    ASSERT_THAT(api_.Start(), IsOk());
+    api_.Answer(201, kQueuedCall);
     account_.account_sid = kAccountSid;
     account_.auth_token = "test-auth-token";
-    account_.api_base_url = "http://127.0.0.1:" + std::to_string(server_->port());
-  }
-
-  void TearDown() override {
-    if (server_ != nullptr) server_->Shutdown();
-  }
-
-  std::vector<Recorded> Requests() {
-    std::lock_guard lock(mu_);
-    return recorded_;
+    account_.api_base_url = api_.base_url();
   }
 
   // Creates `create` and returns the form the fake Twilio received.
@@ -84,12 +53,12 @@ class TwilioClientTest : public ::testing::Test {
       EXPECT_EQ(call->sid, "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
       EXPECT_EQ(call->status, "queued");
     }
-    const std::vector<Recorded> requests = Requests();
+    const std::vector<http::Request> requests = api_.Requests();
     EXPECT_EQ(requests.size(), 1u);
     if (requests.empty()) return {};
     EXPECT_EQ(requests[0].method, "POST");
     EXPECT_EQ(requests[0].path, std::string("/2010-04-01/Accounts/") + kAccountSid + "/Calls.json");
-    EXPECT_EQ(requests[0].content_type, "application/x-www-form-urlencoded");
+    EXPECT_EQ(requests[0].Header("content-type"), "application/x-www-form-urlencoded");
     auto form = http::ParseForm(requests[0].body);
     EXPECT_THAT(form, IsOk());
     return form.ok() ? *form : http::FormParams{};
@@ -113,13 +82,9 @@ class TwilioClientTest : public ::testing::Test {
     return out;
   }
 
+  FakeProviderApi api_;
   TwilioClient client_{TwilioClient::Options{}};
   config::TwilioAccount account_;
-  std::unique_ptr<http::HttpServer> server_;
-
- private:
-  std::mutex mu_;
-  std::vector<Recorded> recorded_;
 };
 
 TEST_F(TwilioClientTest, CreateSendsStatusCallbackParamsAndNoRecordingByDefault) {

@@ -95,6 +95,16 @@ TEST_F(TelnyxWebRtcTest, PairHasTwoLegsOfOneSessionAndBridges) {
   EXPECT_EQ(Retrieve(pair.pstn).body["data"]["is_alive"], true);
 }
 
+TEST_F(TelnyxWebRtcTest, InspectionFindsALegByItsPercentEncodedId) {
+  CallbackReceiver receiver;
+  const Pair pair = StartBridged(receiver);
+  ASSERT_EQ(pair.webrtc.rfind("v3:", 0), 0u) << pair.webrtc;
+  const std::string escaped = "v3%3A" + pair.webrtc.substr(3);
+  EXPECT_EQ(Inspect("/sim/telnyx/calls/" + escaped).value("call_control_id", ""), pair.webrtc);
+  EXPECT_EQ(Inspect("/sim/calls/" + escaped).value("call_control_id", ""), pair.webrtc);
+  EXPECT_TRUE(Inspect("/sim/telnyx/calls/v3%3Anope").contains("error"));
+}
+
 TEST_F(TelnyxWebRtcTest, ServerHangupOfTheWebRtcLegEndsThePstnLegWithNormalClearing) {
   CallbackReceiver receiver;
   const Pair pair = StartBridged(receiver);
