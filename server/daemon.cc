@@ -51,10 +51,13 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(config::Config config) {
   // The bus must be listening before Load(), which may commit events of interrupted calls; once
   // loaded, it learns how far the log already goes, so resuming subscribers replay it.
   d->bus_ = std::make_unique<events::EventBus>(0);
-  d->store_->SetCommitListener(
-      [bus = d->bus_.get()](const std::vector<const store::EventRow*>& events) {
-        bus->Publish(events);
-      });
+  // On the writer thread after each commit: the manager only advances its durable sequence
+  // (reads waiting for it are answered on the store's completion thread), then the bus publishes.
+  d->store_->SetCommitListener([bus = d->bus_.get(), manager = d->manager_.get()](
+                                   const std::vector<const store::EventRow*>& events) {
+    manager->OnDurable(events.back()->sequence);
+    bus->Publish(events);
+  });
   if (auto s = d->manager_->Load(); !s.ok()) return s;
   d->bus_->AdvanceTo(d->manager_->last_sequence());
 
@@ -107,6 +110,9 @@ void Daemon::Shutdown(std::chrono::system_clock::time_point deadline) {
   if (provider_workers_) provider_workers_->join();
   if (readers_) readers_->join();
   if (manager_) manager_->Stop();  // publishes pending metrics events before the store closes
+  // Commits everything queued, then answers: reads waiting for those commits are answered on the
+  // store's completion thread before Close returns (none from RPCs are left: the server waited
+  // for every RPC to finish, and the store kept committing meanwhile).
   if (store_) store_->Close();
   if (bus_) bus_->Stop();
   log->info("stopped");

@@ -138,7 +138,52 @@ CallManager::CallManager(const config::Config* config, store::Store* store,
       voice_(std::make_unique<providers::VoiceCloneClient>(providers::VoiceCloneClient::Options{})),
       registry_(options.registry) {}
 
-CallManager::~CallManager() { Stop(); }
+CallManager::~CallManager() {
+  Stop();
+  // Every committed sequence released its reads before the store closed; what is left waits for
+  // a change the store refused (it was closing) and will never be durable.
+  std::multimap<int64_t, Answer> left;
+  {
+    std::lock_guard lock(waiters_mu_);
+    left.swap(waiters_);
+  }
+  for (auto& [sequence, answer] : left) {
+    answer(absl::UnavailableError("callcontrold stopped before the change was recorded"));
+  }
+}
+
+void CallManager::OnDurable(int64_t sequence) {
+  int64_t known = durable_sequence_.load(std::memory_order_relaxed);
+  while (known < sequence &&
+         !durable_sequence_.compare_exchange_weak(known, sequence, std::memory_order_release,
+                                                  std::memory_order_relaxed)) {
+  }
+}
+
+void CallManager::AfterDurable(int64_t sequence, Answer answer) {
+  if (sequence > durable_sequence_.load(std::memory_order_acquire)) {
+    std::lock_guard lock(waiters_mu_);
+    // Checked again under the lock: ReleaseDurable advances the sequence before taking it, so
+    // an answer queued here is always seen by the release of its sequence.
+    if (sequence > durable_sequence_.load(std::memory_order_acquire)) {
+      waiters_.emplace(sequence, std::move(answer));
+      return;
+    }
+  }
+  answer(absl::OkStatus());
+}
+
+void CallManager::ReleaseDurable(int64_t sequence) {
+  OnDurable(sequence);
+  std::vector<Answer> ready;
+  {
+    std::lock_guard lock(waiters_mu_);
+    const auto end = waiters_.upper_bound(durable_sequence_.load(std::memory_order_acquire));
+    for (auto it = waiters_.begin(); it != end; ++it) ready.push_back(std::move(it->second));
+    waiters_.erase(waiters_.begin(), end);
+  }
+  for (Answer& answer : ready) answer(absl::OkStatus());
+}
 
 void CallManager::Stop() {
   {
@@ -211,6 +256,7 @@ absl::Status CallManager::Load() {
   std::vector<std::future<absl::Status>> interrupted;
   std::unique_lock lock(mu_);
   last_sequence_ = state->last_sequence;
+  durable_sequence_.store(state->last_sequence, std::memory_order_release);
   for (const auto& c : state->counts) {
     // Active calls are counted as they are added below.
     if (IsTerminal(static_cast<v1::CallStatus>(c.status))) {
@@ -303,17 +349,23 @@ void CallManager::CommitLocked(CallEntry* entry, v1::EventType type, Done done) 
   row.new_aliases = NewAliases(entry->persisted_ids, call.provider_ids());
   if (!row.new_aliases.empty()) entry->persisted_ids = call.provider_ids();
 
+  const int64_t sequence = ++last_sequence_;
+  entry->last_sequence = sequence;
   v1::StreamEventsResponse wire;
   v1::Event* event = wire.add_events();
-  event->set_sequence(++last_sequence_);
+  event->set_sequence(sequence);
   event->set_type(type);
   event->set_name(std::string(EventName(type)));
   *event->mutable_create_time() = call.update_time();
   event->set_tenant_id(call.tenant_id());
   *event->mutable_call() = call;
-  mutation.events.push_back(
-      store::EventRow{last_sequence_, call.tenant_id(), wire.SerializeAsString()});
-  store_->Submit(std::move(mutation), std::move(done));
+  mutation.events.push_back(store::EventRow{sequence, call.tenant_id(), wire.SerializeAsString()});
+  // A refused mutation (the store is closing) is answered at once, under mu_: its waiting reads
+  // stay queued (~CallManager answers them); only a commit releases them.
+  store_->Submit(std::move(mutation), [this, sequence, done = std::move(done)](absl::Status s) {
+    if (done) done(s);
+    if (s.ok()) ReleaseDurable(sequence);
+  });
 }
 
 void CallManager::ApplyLocked(CallEntry* entry, const ProviderReport& report,
@@ -326,9 +378,13 @@ void CallManager::ApplyLocked(CallEntry* entry, const ProviderReport& report,
   if (applied.changed) CancelCloneIfCallEnded(&entry->call, now);
   applied.call_id = entry->call.call_id();
   if (!applied.changed) {
+    // Nothing to record, but the call's last change may still be committing (e.g. this is a
+    // redelivery of it): acknowledge only once that is durable, so a duplicate acknowledged now
+    // is never the only trace of an event a crash then loses.
     if (want_call) applied.call = entry->call;
+    const int64_t sequence = entry->last_sequence;
     lock.unlock();
-    return done(std::move(applied));
+    return AnswerWhenDurable<Applied>(sequence, std::move(applied), std::move(done));
   }
   if (registry_.Updated(entry, before, now)) MetricsMovedLocked(entry->call.tenant_id());
   LinkSessionLocked(entry, now);
@@ -412,12 +468,18 @@ void CallManager::FindCall(const std::string& tenant_id, const std::string& id,
   {
     std::unique_lock lock(mu_);
     if (CallEntry* entry = registry_.Find(id)) {
+      // The state as of now, answered once it is durable (later changes are not waited for).
       v1::Call copy = entry->call;
+      const int64_t sequence = entry->last_sequence;
       lock.unlock();
-      if (!tenant_id.empty()) {
-        if (auto s = CheckTenant(copy, tenant_id, id); !s.ok()) return done(s);
-      }
-      return done(std::move(copy));
+      return AfterDurable(sequence, [tenant_id, id, copy = std::move(copy),
+                                     done = std::move(done)](absl::Status durable) mutable {
+        if (!durable.ok()) return done(durable);
+        if (!tenant_id.empty()) {
+          if (auto s = CheckTenant(copy, tenant_id, id); !s.ok()) return done(s);
+        }
+        done(std::move(copy));
+      });
     }
   }
   boost::asio::post(*readers_, [this, tenant_id, id, done = std::move(done)] {
@@ -475,8 +537,9 @@ void CallManager::StartCall(const std::string& tenant_id, const v1::StartCallReq
     std::unique_lock lock(mu_);
     if (CallEntry* entry = registry_.FindByIdempotencyKey(tenant_id, call.idempotency_key)) {
       auto result = ReplayIdempotent(entry->call, entry->request_hash, call);
+      const int64_t sequence = entry->last_sequence;
       lock.unlock();
-      return done(std::move(result));
+      return AnswerWhenDurable(sequence, std::move(result), std::move(done));
     }
   }
   // The key is not in memory: an older call may still hold it on disk.
@@ -507,8 +570,9 @@ void CallManager::CreateAndDial(NewCall call, Callback<v1::Call> done) {
   if (!call.idempotency_key.empty()) {
     if (CallEntry* entry = registry_.FindByIdempotencyKey(call.tenant->id, call.idempotency_key)) {
       auto result = ReplayIdempotent(entry->call, entry->request_hash, call);
+      const int64_t sequence = entry->last_sequence;
       lock.unlock();
-      return done(std::move(result));
+      return AnswerWhenDurable(sequence, std::move(result), std::move(done));
     }
   }
   const absl::Time now = absl::Now();
@@ -640,6 +704,7 @@ void CallManager::HangupCall(const std::string& tenant_id, const std::string& id
   if (id.empty()) return done(absl::InvalidArgumentError("call_id is required"));
   const config::TenantConfig* tenant = config_->FindTenant(tenant_id);
   if (tenant == nullptr) return done(absl::InvalidArgumentError("unknown tenant " + tenant_id));
+  // FindCall answers durable state, so the unchanged ("idempotent") answers below are durable.
   FindCall(tenant_id, id, [this, tenant, done = std::move(done)](absl::StatusOr<v1::Call> call) {
     if (!call.ok()) return done(call.status());
     if (call->provider() == v1::PROVIDER_EXOTEL || call->provider() == v1::PROVIDER_BOLNA) {

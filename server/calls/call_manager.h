@@ -5,12 +5,18 @@
 // store, reader or provider thread, never on the caller's (a gRPC thread). Memory state is
 // changed under one mutex that is never held across I/O; each change gets the next event
 // sequence and is queued to the store's group-commit writer in that order; the callback runs
-// after the change is on disk. Provider REST calls run on the provider pool; disk reads on the
-// reader pool. Thread-safe.
+// after the change is on disk. Reads answer only durable state: a read copies the call under the
+// mutex and answers with that copy once the entry's last change is committed (at once when it
+// already is; else on the store's completion thread), so nobody sees a change a crash could
+// still lose. Provider REST calls run on the provider pool; disk reads on the reader pool.
+// Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -63,7 +69,9 @@ class CallManager {
               const Options& options);
 
   // Stops the metrics publisher after it published what is pending. Call before closing the
-  // store. Idempotent; the destructor calls it.
+  // store. Idempotent; the destructor calls it. Destroy the manager only after the store is
+  // closed: the destructor answers reads still waiting for a change that was never committed
+  // (none in an orderly shutdown) with kUnavailable.
   ~CallManager();
   void Stop();
 
@@ -75,17 +83,26 @@ class CallManager {
   // The last event sequence assigned (for the event bus at startup).
   int64_t last_sequence() const;
 
-  // Places an outbound call; see StartCall in call_control_service.proto for errors.
+  // Tells the manager that every event up to `sequence` is durable. Called by the store's commit
+  // listener on the writer thread with the last event sequence of each commit: only advances a
+  // counter (no lock, no callback), so reads arriving from then on answer at once. Reads already
+  // waiting are answered after the commit, on the store's completion thread.
+  void OnDurable(int64_t sequence);
+
+  // Places an outbound call; see StartCall in call_control_service.proto for errors. A repeated
+  // idempotency key answers with the existing call once the state it shows is durable.
   void StartCall(const std::string& tenant_id, const v1::StartCallRequest& request,
                  Callback<v1::Call> done);
 
   // Ends a call through its provider. Telnyx: every live leg of the call's session is hung up
   // through Call Control, the other legs first, each with a command_id fixed per leg so retries
   // and repeated requests are applied once. kNotFound, kPermissionDenied (another tenant's
-  // call), kFailedPrecondition (no provider id yet, or provider refused), kUnavailable.
+  // call), kFailedPrecondition (no provider id yet, or provider refused), kUnavailable. An ended
+  // call is answered unchanged once the state it shows is durable.
   void HangupCall(const std::string& tenant_id, const std::string& id, Callback<v1::Call> done);
 
-  // kNotFound, kPermissionDenied.
+  // Answers once the state it shows is durable (a change still being committed is waited for,
+  // never shown early; later changes are not waited for). kNotFound, kPermissionDenied.
   void GetCall(const std::string& tenant_id, const std::string& id, Callback<v1::Call> done);
 
   // kInvalidArgument for a bad page token, page size or time range.
@@ -98,13 +115,15 @@ class CallManager {
 
   // Records an inbound call and, with the tenant's clone flow on, starts its clone job (see
   // StartInboundCall in provider_event_service.proto). Idempotent on the CallSid while the call
-  // is in memory.
+  // is in memory; a repeat answers once the state it shows is durable.
   void StartInboundCall(const internal::v1::StartInboundCallRequest& request,
                         Callback<internal::v1::StartInboundCallResponse> done);
-  // kNotFound (no call, or no clone job), kPermissionDenied.
+  // Answers once the state it shows is durable. kNotFound (no call, or no clone job),
+  // kPermissionDenied.
   void GetCloneStatus(const std::string& tenant_id, const std::string& id,
                       Callback<v1::GetCloneStatusResponse> done);
-  // The job plus, when the caller is to be connected, the agent token and voice id.
+  // The job plus, when the caller is to be connected, the agent token and voice id. Answers
+  // once the state it shows is durable.
   void GetCloneProgress(const internal::v1::GetCloneProgressRequest& request,
                         Callback<internal::v1::GetCloneProgressResponse> done);
   // Validates (voice_sample.h) and stores a caller's sample; answers once durable.
@@ -119,11 +138,16 @@ class CallManager {
   // Applies a verified provider webhook. Unknown call id: kNotFound. A report for a provider id
   // never seen creates the call (calls placed outside callcontrol are tracked too). A call that
   // gains a Telnyx call_session_id is linked with the other legs of that session in memory.
+  // Answers once the report is durable: a change after its commit; a report that changes nothing
+  // (applied=false, e.g. a redelivery) once the call's last change is durable, so a duplicate is
+  // never acknowledged while the first delivery could still be lost.
   void ReportProviderEvent(const internal::v1::ReportProviderEventRequest& request,
                            Callback<internal::v1::ReportProviderEventResponse> done);
 
  private:
   using Done = std::function<void(absl::Status)>;
+  // An answer held until a change is durable: OK once it is, kUnavailable if it never will be.
+  using Answer = std::function<void(absl::Status)>;
 
   // What StartCall is asked to place, once validated.
   struct NewCall {
@@ -142,9 +166,26 @@ class CallManager {
     v1::Call call;  // the call after the report, when asked for
   };
 
-  // Records a change already applied to `entry` in memory: next sequence, event, store
-  // mutation. `done` runs after the commit. Requires mu_.
+  // Records a change already applied to `entry` in memory: next sequence (also kept in
+  // entry->last_sequence), event, store mutation. `done` runs after the commit, then the reads
+  // the commit made durable are answered. Requires mu_.
   void CommitLocked(CallEntry* entry, v1::EventType type, Done done);
+  // Runs `answer` with OK at once (on the caller's thread) if event `sequence` is durable, else
+  // keeps it until the commit of `sequence` and runs it then on the store's completion thread.
+  // The waiting list holds one answer per read in flight. Call without mu_.
+  void AfterDurable(int64_t sequence, Answer answer);
+  // AfterDurable for an answer computed now from state as of event `sequence`.
+  template <typename T>
+  void AnswerWhenDurable(int64_t sequence, absl::StatusOr<T> result, Callback<T> done) {
+    AfterDurable(sequence, [result = std::move(result),
+                            done = std::move(done)](absl::Status durable) mutable {
+      if (!durable.ok()) return done(durable);
+      done(std::move(result));
+    });
+  }
+  // The commit of `sequence` (one of CommitLocked's) is durable: advances durable_sequence_ and
+  // answers the waiting reads it covers, in sequence order. Runs on a store completion thread.
+  void ReleaseDurable(int64_t sequence);
   // Applies `report` to `entry` and, if it changed, commits it; `done` runs after the commit (or
   // at once when nothing changed). Requires mu_ held by `lock`; releases it.
   void ApplyLocked(CallEntry* entry, const ProviderReport& report,
@@ -226,6 +267,14 @@ class CallManager {
   bool stopping_ = false;                           // guarded by mu_
   std::condition_variable metrics_cv_;              // with mu_
   std::thread metrics_publisher_;
+
+  // Highest event sequence known durable (every lower one is too: commits complete in sequence
+  // order). Starts at the loaded last sequence.
+  std::atomic<int64_t> durable_sequence_{0};
+  // Reads waiting for their sequence to become durable, by sequence. Never held with mu_ nor
+  // while an answer runs, and never taken on the store writer thread.
+  std::mutex waiters_mu_;
+  std::multimap<int64_t, Answer> waiters_;  // guarded by waiters_mu_
 };
 
 }  // namespace callcontrol::calls

@@ -193,9 +193,12 @@ void CallManager::StartInboundCall(const StartInboundCallRequest& request,
       lock.unlock();
       return done(absl::InvalidArgumentError("the CallSid belongs to another tenant's call"));
     }
+    // The first delivery may still be committing: answer once what this shows is durable.
     StartInboundCallResponse response = reply(existing->call);
+    const int64_t sequence = existing->last_sequence;
     lock.unlock();
-    return done(std::move(response));
+    return AnswerWhenDurable<StartInboundCallResponse>(sequence, std::move(response),
+                                                       std::move(done));
   }
   const absl::Time now = absl::Now();
   v1::Call call;

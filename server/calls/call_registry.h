@@ -26,6 +26,10 @@ struct CallEntry {
   std::string request_hash;  // StartCall fingerprint, for idempotency-key reuse checks
   // The provider ids last written to the store's alias index (only new ones are written again).
   v1::ProviderIds persisted_ids;
+  // Event sequence of the entry's last change (set by CallManager::CommitLocked); a read shows
+  // the entry only once this sequence is durable. 0 for an entry loaded at startup or read back
+  // from the store, which is durable already.
+  int64_t last_sequence = 0;
 };
 
 // The figures of one call that the tenant's metrics count; compare before and after a change.
