@@ -54,10 +54,27 @@ void RefuseUnverified(std::string_view what, std::string_view reason, const std:
   respond(TextResponse(403, std::string(reason) + "\n"));
 }
 
+// Answers 400 to a webhook whose content cannot be read (the message says what is wrong) and logs
+// it with the tenant; nothing reaches the daemon.
+void RejectMalformed(std::string_view what, const absl::Status& status, std::string_view tenant_id,
+                     const http::Responder& respond) {
+  const std::string message(status.message());
+  Logger()->info("{} rejected: {} tenant={}", what, message, tenant_id);
+  respond(TextResponse(400, message + "\n"));
+}
+
 http::Response MethodNotAllowed(std::string_view allow) {
   http::Response response = TextResponse(405, "method not allowed\n");
   response.headers.emplace_back("Allow", std::string(allow));
   return response;
+}
+
+// Twilio's acknowledgement of a status or recording callback: an empty TwiML document.
+http::Response TwimlAck() {
+  http::Response ack;
+  ack.content_type = "text/xml";
+  ack.body = kEmptyTwiml;
+  return ack;
 }
 
 http::Response JsonAck() {
@@ -321,16 +338,9 @@ void WebhookRouter::HandleTwilioStatus(std::string_view tenant_view, const http:
   if (!tenant_id.has_value()) return;
   const std::string* call_id = http::FindParam(query, "call_id");
   auto report = ParseTwilioStatusCallback(*tenant_id, call_id == nullptr ? "" : *call_id, form);
-  if (!report.ok()) {
-    const std::string message(report.status().message());
-    Logger()->info("{} rejected: {} tenant={}", kWhat, message, *tenant_id);
-    return respond(TextResponse(400, message + "\n"));
-  }
+  if (!report.ok()) return RejectMalformed(kWhat, report.status(), *tenant_id, respond);
   std::string call_ref = "call_sid=" + report->provider_ids().call_sid();
-  http::Response success;
-  success.content_type = "text/xml";
-  success.body = kEmptyTwiml;
-  ForwardToDaemon(kWhat, *tenant_id, std::move(call_ref), *std::move(report), std::move(success),
+  ForwardToDaemon(kWhat, *tenant_id, std::move(call_ref), *std::move(report), TwimlAck(),
                   std::move(respond));
 }
 
@@ -343,17 +353,10 @@ void WebhookRouter::HandleTwilioRecording(std::string_view tenant_view,
   if (!tenant_id.has_value()) return;
   const std::string* call_id = http::FindParam(query, "call_id");
   auto report = ParseTwilioRecordingCallback(*tenant_id, call_id == nullptr ? "" : *call_id, form);
-  if (!report.ok()) {
-    const std::string message(report.status().message());
-    Logger()->info("{} rejected: {} tenant={}", kWhat, message, *tenant_id);
-    return respond(TextResponse(400, message + "\n"));
-  }
+  if (!report.ok()) return RejectMalformed(kWhat, report.status(), *tenant_id, respond);
   std::string call_ref = "call_sid=" + report->provider_ids().call_sid() +
                          " recording_sid=" + report->recording().recording_id();
-  http::Response success;
-  success.content_type = "text/xml";
-  success.body = kEmptyTwiml;
-  ForwardToDaemon(kWhat, *tenant_id, std::move(call_ref), *std::move(report), std::move(success),
+  ForwardToDaemon(kWhat, *tenant_id, std::move(call_ref), *std::move(report), TwimlAck(),
                   std::move(respond));
 }
 
@@ -523,9 +526,7 @@ void WebhookRouter::HandleTelnyx(std::string_view tenant_view, const http::Reque
   if (!query.ok()) return respond(TextResponse(400, "malformed query string\n"));
   auto event_type = ::callcontrol::telnyx::ParseTelnyxEventType(request.body);
   if (!event_type.ok()) {
-    const std::string message(event_type.status().message());
-    Logger()->info("telnyx webhook rejected: {} tenant={}", message, tenant_id);
-    return respond(TextResponse(400, message + "\n"));
+    return RejectMalformed("telnyx webhook", event_type.status(), tenant_id, respond);
   }
   http::Response ack;
   ack.content_type = "application/json";
@@ -611,19 +612,11 @@ void WebhookRouter::HandleExotelStatus(std::string_view tenant_view, const http:
     return respond(TextResponse(
         400, "Content-Type must be application/x-www-form-urlencoded or application/json\n"));
   }
-  if (!fields.ok()) {
-    const std::string message(fields.status().message());
-    Logger()->info("{} rejected: {} tenant={}", kWhat, message, *tenant_id);
-    return respond(TextResponse(400, message + "\n"));
-  }
+  if (!fields.ok()) return RejectMalformed(kWhat, fields.status(), *tenant_id, respond);
   const std::string* call_id = http::FindParam(query, "call_id");
   auto report = ::callcontrol::exotel::ParseExotelStatusCallback(
       *tenant_id, call_id == nullptr ? "" : *call_id, *fields);
-  if (!report.ok()) {
-    const std::string message(report.status().message());
-    Logger()->info("{} rejected: {} tenant={}", kWhat, message, *tenant_id);
-    return respond(TextResponse(400, message + "\n"));
-  }
+  if (!report.ok()) return RejectMalformed(kWhat, report.status(), *tenant_id, respond);
   std::string call_ref = "call_sid=" + report->provider_ids().call_sid();
   ForwardToDaemon(kWhat, *tenant_id, std::move(call_ref), *std::move(report), JsonAck(),
                   std::move(respond));
@@ -642,11 +635,7 @@ void WebhookRouter::HandleBolna(std::string_view tenant_view, const http::Reques
   const std::string* call_id = http::FindParam(query, "call_id");
   auto report = ::callcontrol::bolna::ParseBolnaExecution(
       *tenant_id, call_id == nullptr ? "" : *call_id, request.body);
-  if (!report.ok()) {
-    const std::string message(report.status().message());
-    Logger()->info("{} rejected: {} tenant={}", kWhat, message, *tenant_id);
-    return respond(TextResponse(400, message + "\n"));
-  }
+  if (!report.ok()) return RejectMalformed(kWhat, report.status(), *tenant_id, respond);
   std::string call_ref = "execution_id=" + report->provider_ids().execution_id() +
                          " status=" + report->provider_status().substr(0, 32);
   ForwardToDaemon(kWhat, *tenant_id, std::move(call_ref), *std::move(report), JsonAck(),
