@@ -39,14 +39,16 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(config::Config config) {
 
   d->readers_ = std::make_unique<boost::asio::thread_pool>(2);
   d->provider_workers_ = std::make_unique<boost::asio::thread_pool>(dc.provider_workers);
+  d->clone_workers_ = std::make_unique<boost::asio::thread_pool>(dc.clone_workers);
   d->twilio_ = std::make_unique<providers::TwilioClient>(providers::TwilioClient::Options{});
   d->telnyx_ = std::make_unique<providers::TelnyxClient>(providers::TelnyxClient::Options{});
   d->exotel_ = std::make_unique<providers::ExotelClient>(providers::ExotelClient::Options{});
   calls::CallManager::Options manager_options;
   manager_options.metrics_event_interval = absl::Milliseconds(dc.metrics_event_interval_ms);
   d->manager_ = std::make_unique<calls::CallManager>(
-      &d->config_, d->store_.get(), d->readers_.get(), d->provider_workers_.get(), d->twilio_.get(),
-      d->telnyx_.get(), d->exotel_.get(), manager_options);
+      &d->config_, d->store_.get(), d->readers_.get(), d->provider_workers_.get(),
+      d->clone_workers_.get(), d->twilio_.get(), d->telnyx_.get(), d->exotel_.get(),
+      manager_options);
 
   // The bus must be listening before Load(), which may commit events of interrupted calls; once
   // loaded, it learns how far the log already goes, so resuming subscribers replay it.
@@ -108,6 +110,7 @@ void Daemon::Shutdown(std::chrono::system_clock::time_point deadline) {
   }
   if (manager_) manager_->CancelTimers();  // clone deadlines and retries: do not wait for them
   if (provider_workers_) provider_workers_->join();
+  if (clone_workers_) clone_workers_->join();
   if (readers_) readers_->join();
   if (manager_) manager_->Stop();  // publishes pending metrics events before the store closes
   // Commits everything queued, then answers: reads waiting for those commits are answered on the

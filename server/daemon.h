@@ -67,6 +67,7 @@ class Daemon {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<boost::asio::thread_pool> readers_;
   std::unique_ptr<boost::asio::thread_pool> provider_workers_;
+  std::unique_ptr<boost::asio::thread_pool> clone_workers_;  // voice-clone uploads
   std::unique_ptr<providers::TwilioClient> twilio_;
   std::unique_ptr<providers::TelnyxClient> telnyx_;
   std::unique_ptr<providers::ExotelClient> exotel_;

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   std::string metrics_listen;
   std::string log_level = "info";
   int provider_workers = 0;
+  int clone_workers = 0;
   int64_t metrics_event_interval_ms = 0;
   app.add_option("--config", config_path,
                  "JSON configuration shared with webhook-adapter (see README)")
@@ -36,6 +37,10 @@ int main(int argc, char** argv) {
   app.add_option("--provider-workers", provider_workers,
                  "threads making provider REST calls; default from config, 4")
       ->check(CLI::Range(1, 256));
+  app.add_option("--clone-workers", clone_workers,
+                 "threads calling the voice-clone API, apart from the provider workers; default "
+                 "from config daemon.clone_workers, 2")
+      ->check(CLI::Range(1, 64));
   app.add_option("--metrics-listen", metrics_listen,
                  "serve Prometheus text exposition (GET /metrics: calls, events, store) on "
                  "host:port (port 0 = any); default from config daemon.metrics_listen, off");
@@ -65,6 +70,7 @@ int main(int argc, char** argv) {
     config->adapter.public_url = public_url;
   }
   if (provider_workers > 0) config->daemon.provider_workers = provider_workers;
+  if (clone_workers > 0) config->daemon.clone_workers = clone_workers;
   if (!metrics_listen.empty()) config->daemon.metrics_listen = metrics_listen;
   if (metrics_event_interval_ms > 0) {
     config->daemon.metrics_event_interval_ms = metrics_event_interval_ms;

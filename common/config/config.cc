@@ -94,13 +94,16 @@ absl::Status ReadBool(const json& obj, const std::string& where, const char* key
 
 absl::Status ParseDaemon(const json& j, DaemonConfig* d) {
   const std::string w = "daemon";
-  CONFIG_RETURN_IF_ERROR(CheckKeys(
-      j, w,
-      {"grpc_listen", "db", "provider_workers", "event_retention", "subscriber_queue_limit",
-       "internal_api_key", "metrics_listen", "metrics_event_interval_ms"}));
+  CONFIG_RETURN_IF_ERROR(CheckKeys(j, w,
+                                   {"grpc_listen", "db", "provider_workers", "clone_workers",
+                                    "event_retention", "subscriber_queue_limit", "internal_api_key",
+                                    "metrics_listen", "metrics_event_interval_ms"}));
   CONFIG_RETURN_IF_ERROR(ReadString(j, w, "grpc_listen", &d->grpc_listen));
   CONFIG_RETURN_IF_ERROR(ReadString(j, w, "db", &d->db));
   CONFIG_RETURN_IF_ERROR(ReadInt(j, w, "provider_workers", 1, &d->provider_workers));
+  int64_t clone_workers = d->clone_workers;
+  CONFIG_RETURN_IF_ERROR(ReadIntInRange(j, w, "clone_workers", 1, 64, &clone_workers));
+  d->clone_workers = static_cast<int>(clone_workers);
   CONFIG_RETURN_IF_ERROR(ReadInt<int64_t>(j, w, "event_retention", 1000, &d->event_retention));
   CONFIG_RETURN_IF_ERROR(
       ReadInt<int64_t>(j, w, "subscriber_queue_limit", 16, &d->subscriber_queue_limit));

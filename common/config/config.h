@@ -6,7 +6,7 @@
 //
 //   {
 //     "daemon":  { "grpc_listen": "127.0.0.1:50051", "db": "var/callcontrol.db",
-//                  "provider_workers": 4, "event_retention": 1000000,
+//                  "provider_workers": 4, "clone_workers": 2, "event_retention": 1000000,
 //                  "subscriber_queue_limit": 10000,
 //                  "internal_api_key": "${CALLCONTROL_INTERNAL_KEY}",            (required)
 //                  "metrics_listen": "127.0.0.1:9464",
@@ -68,8 +68,11 @@ namespace callcontrol::config {
 struct DaemonConfig {
   std::string grpc_listen = "127.0.0.1:50051";
   std::string db = "var/callcontrol.db";
-  // Threads that make provider REST calls.
+  // Threads that make provider REST calls (dial, hang up).
   int provider_workers = 4;
+  // Threads that call the voice-clone API (one upload of up to 10 s each), kept apart from
+  // provider_workers so a slow clone provider never delays a hangup. 1..64.
+  int clone_workers = 2;
   // Events kept in the log for StreamEvents resumption; older ones are pruned.
   int64_t event_retention = 1000000;
   // Events one subscriber may have queued before its stream ends with RESOURCE_EXHAUSTED.

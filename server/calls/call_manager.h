@@ -62,11 +62,13 @@ class CallManager {
     absl::Duration clone_request_timeout = absl::Seconds(10);
   };
 
-  // `config` must outlive the manager; so must the store, pools and clients.
+  // `config` must outlive the manager; so must the store, pools and clients. `clone_workers`
+  // runs the voice-clone uploads (each may block up to clone_request_timeout), apart from
+  // `provider_workers`, which dial and hang up.
   CallManager(const config::Config* config, store::Store* store, boost::asio::thread_pool* readers,
-              boost::asio::thread_pool* provider_workers, const providers::TwilioClient* twilio,
-              const providers::TelnyxClient* telnyx, const providers::ExotelClient* exotel,
-              const Options& options);
+              boost::asio::thread_pool* provider_workers, boost::asio::thread_pool* clone_workers,
+              const providers::TwilioClient* twilio, const providers::TelnyxClient* telnyx,
+              const providers::ExotelClient* exotel, const Options& options);
 
   // Stops the metrics publisher after it published what is pending. Call before closing the
   // store. Idempotent; the destructor calls it. Destroy the manager only after the store is
@@ -250,6 +252,7 @@ class CallManager {
   store::Store* const store_;
   boost::asio::thread_pool* const readers_;
   boost::asio::thread_pool* const provider_workers_;
+  boost::asio::thread_pool* const clone_workers_;
   const providers::TwilioClient* const twilio_;
   const providers::TelnyxClient* const telnyx_;
   const providers::ExotelClient* const exotel_;

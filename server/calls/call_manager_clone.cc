@@ -107,7 +107,7 @@ void CallManager::ScheduleCloneLocked(const CallEntry& entry) {
         entry, v1::CLONE_STATE_TIMED_OUT, "",
         "no voice from the voice-clone provider within " + std::to_string(wait) + " s");
   });
-  boost::asio::post(*provider_workers_, [this, call_id] { RunCloneAttempt(call_id); });
+  boost::asio::post(*clone_workers_, [this, call_id] { RunCloneAttempt(call_id); });
 }
 
 void CallManager::RunCloneAttempt(const std::string& call_id) {
@@ -169,7 +169,9 @@ void CallManager::RunCloneAttempt(const std::string& call_id) {
   Logger()->info("clone call_id={} attempt {} failed transiently: {}; retrying in {} ms", call_id,
                  attempts, voice.status().message(), absl::ToInt64Milliseconds(backoff));
   if (absl::Now() + backoff < deadline) {
-    RunAfter(backoff, [this, call_id] { RunCloneAttempt(call_id); });
+    RunAfter(backoff, [this, call_id] {
+      boost::asio::post(*clone_workers_, [this, call_id] { RunCloneAttempt(call_id); });
+    });
   }
 }
 

@@ -143,6 +143,26 @@ TEST_F(ConfigTest, MetricsEventIntervalDefaultsTo250MillisecondsAndParses) {
   }
 }
 
+TEST_F(ConfigTest, CloneWorkersDefaultToTwoAndAreBounded) {
+  auto defaults = ParseConfig(Document(TwilioTenant("acme", "k1")));
+  ASSERT_THAT(defaults, testing::IsOk());
+  EXPECT_EQ(defaults->daemon.clone_workers, 2);
+  const auto with = [](const std::string& value) {
+    return ParseConfig(R"({"daemon": {"internal_api_key": "i", "clone_workers": )" + value +
+                       R"(}, "tenants": [)" + TwilioTenant("acme", "k1") + "]}");
+  };
+  auto eight = with("8");
+  ASSERT_THAT(eight, testing::IsOk());
+  EXPECT_EQ(eight->daemon.clone_workers, 8);
+  for (const std::string value : {"0", "65", "\"2\""}) {
+    auto bad = with(value);
+    EXPECT_THAT(bad, testing::StatusIs(absl::StatusCode::kInvalidArgument)) << value;
+    if (!bad.ok()) {
+      EXPECT_THAT(std::string(bad.status().message()), HasSubstr("daemon.clone_workers")) << value;
+    }
+  }
+}
+
 TEST_F(ConfigTest, RejectsAMetricsEventIntervalOutOfRangeNamingTheKey) {
   for (const std::string value : {"9", "0", "-5", "60001", "2.5", "\"250\""}) {
     auto config =

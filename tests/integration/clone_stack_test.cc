@@ -196,6 +196,27 @@ TEST_F(CloneStackTest, ADaemonKilledMidCloneLeavesNoJobProcessing) {
   EXPECT_FALSE(job.error().empty()) << job.DebugString();
 }
 
+TEST_F(CloneStackTest, AHungCloneUploadNeverHoldsUpCallControl) {
+  // One thread each: with a shared pool, the upload that never answers would hold the only
+  // worker until the job's deadline, and StartCall would wait behind it.
+  daemon_->Stop(SIGTERM);
+  ASSERT_NO_FATAL_FAILURE(StartDaemon({"--provider-workers", "1", "--clone-workers", "1"}));
+  PutSample("+14155550103");  // the provider never answers
+  const std::string call_sid = "CA00000000000000000000000000c10007";
+  ASSERT_EQ(PostSigned(AdapterUrl(std::string("/webhooks/twilio/") + kTenant + "/voice"),
+                       IncomingCall(call_sid, "+14155550103"))
+                .status,
+            200);
+  for (int i = 0; i < 100 && CloneOf(call_sid).state() != v1::CLONE_STATE_PROCESSING; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(CloneOf(call_sid).state(), v1::CLONE_STATE_PROCESSING);
+  v1::Call call;
+  ASSERT_TRUE(StartCall("+14155550100", &call).ok());  // dials while the upload hangs
+  EXPECT_EQ(CloneOf(call_sid).state(), v1::CLONE_STATE_PROCESSING)
+      << "the call was placed only after the clone upload gave up";
+}
+
 TEST_F(CloneStackTest, CloneStatusWithABadSignatureIs403) {
   PutSample("+14155550100");
   const std::string call_sid = "CA00000000000000000000000000c10001";

@@ -266,13 +266,21 @@ class StackTest : public ::testing::Test {
     return path;
   }
 
-  void StartDaemon() {
-    auto daemon = ChildProcess::Start(
-        {CALLCONTROLD_PATH, "--config", dir_.File("callcontrol.json"), "--grpc-listen",
-         "127.0.0.1:" + std::to_string(daemon_port_), "--public-url",
-         "http://127.0.0.1:" + std::to_string(adapter_port_), "--metrics-listen",
-         "127.0.0.1:" + std::to_string(daemon_metrics_port_), "--log-level", "info"},
-        dir_.File("daemon.log"));
+  // Starts callcontrold on the fixture's ports; `extra_args` are added to its command line.
+  void StartDaemon(const std::vector<std::string>& extra_args = {}) {
+    std::vector<std::string> args = {CALLCONTROLD_PATH,
+                                     "--config",
+                                     dir_.File("callcontrol.json"),
+                                     "--grpc-listen",
+                                     "127.0.0.1:" + std::to_string(daemon_port_),
+                                     "--public-url",
+                                     "http://127.0.0.1:" + std::to_string(adapter_port_),
+                                     "--metrics-listen",
+                                     "127.0.0.1:" + std::to_string(daemon_metrics_port_),
+                                     "--log-level",
+                                     "info"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    auto daemon = ChildProcess::Start(args, dir_.File("daemon.log"));
     ASSERT_TRUE(daemon.ok()) << daemon.status();
     daemon_ = *std::move(daemon);
     auto line = daemon_->WaitForLine("listening on", kStartTimeout);
