@@ -88,6 +88,18 @@ class CloneStackTest : public StackTest {
     return answer.body;
   }
 
+  // Twilio's incoming-call webhook for `call_sid` from `from`; returns once its clone job is
+  // processing (at most ~2 s).
+  void RingUntilCloning(const std::string& call_sid, const std::string& from) {
+    ASSERT_EQ(PostSigned(AdapterUrl(std::string("/webhooks/twilio/") + kTenant + "/voice"),
+                         IncomingCall(call_sid, from))
+                  .status,
+              200);
+    for (int i = 0; i < 100 && CloneOf(call_sid).state() != v1::CLONE_STATE_PROCESSING; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+
   v1::CloneJob CloneOf(const std::string& call_sid) {
     grpc::ClientContext ctx;
     Authorize(&ctx, kAcmeKey);
@@ -173,13 +185,7 @@ TEST_F(CloneStackTest, EachFailureEndsInTheHangupPolicyWithinTheMaximumWait) {
 TEST_F(CloneStackTest, ADaemonKilledMidCloneLeavesNoJobProcessing) {
   PutSample("+14155550103");  // never answers: the job is processing when the daemon dies
   const std::string call_sid = "CA00000000000000000000000000c10003";
-  const http::FormParams params = IncomingCall(call_sid, "+14155550103");
-  ASSERT_EQ(
-      PostSigned(AdapterUrl(std::string("/webhooks/twilio/") + kTenant + "/voice"), params).status,
-      200);
-  for (int i = 0; i < 100 && CloneOf(call_sid).state() != v1::CLONE_STATE_PROCESSING; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  ASSERT_NO_FATAL_FAILURE(RingUntilCloning(call_sid, "+14155550103"));
   ASSERT_EQ(CloneOf(call_sid).state(), v1::CLONE_STATE_PROCESSING);
   daemon_->Stop(SIGKILL);
   ASSERT_NO_FATAL_FAILURE(StartDaemon());
@@ -203,13 +209,7 @@ TEST_F(CloneStackTest, AHungCloneUploadNeverHoldsUpCallControl) {
   ASSERT_NO_FATAL_FAILURE(StartDaemon({"--provider-workers", "1", "--clone-workers", "1"}));
   PutSample("+14155550103");  // the provider never answers
   const std::string call_sid = "CA00000000000000000000000000c10007";
-  ASSERT_EQ(PostSigned(AdapterUrl(std::string("/webhooks/twilio/") + kTenant + "/voice"),
-                       IncomingCall(call_sid, "+14155550103"))
-                .status,
-            200);
-  for (int i = 0; i < 100 && CloneOf(call_sid).state() != v1::CLONE_STATE_PROCESSING; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  ASSERT_NO_FATAL_FAILURE(RingUntilCloning(call_sid, "+14155550103"));
   ASSERT_EQ(CloneOf(call_sid).state(), v1::CLONE_STATE_PROCESSING);
   v1::Call call;
   ASSERT_TRUE(StartCall("+14155550100", &call).ok());  // dials while the upload hangs
@@ -241,13 +241,7 @@ TEST_F(CloneStackTest, CloneStatusWithABadSignatureIs403) {
 TEST_F(CloneStackTest, AHangupWhileCloningCancelsTheJob) {
   PutSample("+14155550103");  // never answers: still processing when the caller hangs up
   const std::string call_sid = "CA00000000000000000000000000c1ca01";
-  ASSERT_EQ(PostSigned(AdapterUrl(std::string("/webhooks/twilio/") + kTenant + "/voice"),
-                       IncomingCall(call_sid, "+14155550103"))
-                .status,
-            200);
-  for (int i = 0; i < 100 && CloneOf(call_sid).state() != v1::CLONE_STATE_PROCESSING; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  ASSERT_NO_FATAL_FAILURE(RingUntilCloning(call_sid, "+14155550103"));
   // Twilio's final status callback for the inbound call: the caller hung up.
   const http::FormParams completed = {{"AccountSid", kAccountSid}, {"CallSid", call_sid},
                                       {"CallStatus", "completed"}, {"CallDuration", "2"},

@@ -76,8 +76,10 @@ class DaemonFixture : public ::testing::Test {
     daemon_.reset();
   }
 
-  grpc::Status Report(int call, const char* word, v1::CallStatus status, int seq,
-                      internal::v1::ReportProviderEventResponse* response) {
+  // A Twilio status callback of acme's call `call` (its CallSid): `word`, moving it to `status`,
+  // SequenceNumber `seq`; a completed call talked 7 s.
+  static internal::v1::ReportProviderEventRequest StatusReport(int call, const char* word,
+                                                               v1::CallStatus status, int seq) {
     internal::v1::ReportProviderEventRequest r;
     r.set_tenant_id("acme");
     r.set_provider(v1::PROVIDER_TWILIO);
@@ -89,9 +91,14 @@ class DaemonFixture : public ::testing::Test {
     r.set_direction(v1::CALL_DIRECTION_INBOUND);
     r.set_from("+14155550100");
     r.set_to("+14155550199");
+    return r;
+  }
+
+  grpc::Status Report(int call, const char* word, v1::CallStatus status, int seq,
+                      internal::v1::ReportProviderEventResponse* response) {
     grpc::ClientContext ctx;
     WithKey(&ctx, kInternalKey);
-    return events_->ReportProviderEvent(&ctx, r, response);
+    return events_->ReportProviderEvent(&ctx, StatusReport(call, word, status, seq), response);
   }
 
   // Runs one call through its four callbacks.

@@ -80,14 +80,7 @@ class DaemonDurableReadsTest : public testing::DaemonFixture {
   std::future<std::pair<grpc::Status, ReportProviderEventResponse>> ReportAsync(
       int call, const char* word, v1::CallStatus status, int seq) {
     return std::async(std::launch::async, [this, call, word, status, seq] {
-      ReportProviderEventRequest r;
-      r.set_tenant_id("acme");
-      r.set_provider(v1::PROVIDER_TWILIO);
-      r.mutable_provider_ids()->set_call_sid(CallSid(call));
-      r.set_provider_status(word);
-      r.set_status(status);
-      r.set_provider_sequence(seq);
-      r.set_duration_seconds(-1);
+      const ReportProviderEventRequest r = StatusReport(call, word, status, seq);
       grpc::ClientContext ctx;
       SetDeadline(&ctx, kInternalKey);
       ReportProviderEventResponse response;
