@@ -1,6 +1,7 @@
 // callctl: command-line client of callcontrol.v1.CallControlService. Parses flags and the
 // environment, opens one channel, runs one command (client/callctl_commands.h,
 // client/event_watcher.h). Exit status: 0 ok, 1 RPC or local error, 2 usage error.
+#include <grpc/grpc.h>
 #include <signal.h>
 
 #include <atomic>
@@ -194,6 +195,9 @@ int main(int argc, char** argv) {
     signal_stopper = std::make_unique<SignalStopper>(&stop);
   }
 
+  // Held until the channel is gone, then released with grpc_shutdown_blocking(), so gRPC's
+  // cleanup finishes before exit instead of racing it on a background thread.
+  grpc_init();
   std::shared_ptr<grpc::Channel> channel =
       grpc::CreateChannel(server, grpc::InsecureChannelCredentials());
   std::unique_ptr<callcontrol::v1::CallControlService::Stub> stub =
@@ -231,6 +235,9 @@ int main(int argc, char** argv) {
     status = RunGetMetrics(env);
   }
   std::cout.flush();
+  stub.reset();
+  channel.reset();
+  grpc_shutdown_blocking();
   if (!status.ok()) {
     return Fail(status);
   }

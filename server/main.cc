@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <iostream>
 
+#include <grpc/grpc.h>
+
 #include "CLI/CLI.hpp"
 #include "absl/synchronization/mutex.h"
 #include "common/config/config.h"
@@ -84,6 +86,9 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // Held for the whole run and released with grpc_shutdown_blocking() once every gRPC object is
+  // gone, so gRPC's cleanup finishes before exit instead of racing it on a background thread.
+  grpc_init();
   auto daemon = callcontrol::Daemon::Start(*std::move(config));
   if (!daemon.ok()) {
     std::cerr << "callcontrold: " << daemon.status().message() << "\n";
@@ -96,5 +101,7 @@ int main(int argc, char** argv) {
   int sig = 0;
   sigwait(&signals, &sig);
   (*daemon)->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  daemon->reset();
+  grpc_shutdown_blocking();
   return 0;
 }

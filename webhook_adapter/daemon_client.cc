@@ -204,12 +204,20 @@ void DaemonClient::Finish(Call* call, const grpc::Status& status) {
                                   ? absl::OkStatus()
                                   : absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                                                  status.error_message());
-  call->Complete(result);
-  std::shared_ptr<Call> owned;  // destroyed after the lock is released
+  // Out of calls_ before the callback runs, so Shutdown() never cancels an ended call; counted
+  // until the call (its ClientContext) is destroyed, so Shutdown() returns only after that.
+  std::shared_ptr<Call> owned;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = calls_.find(call);
+    owned = std::move(it->second);
+    calls_.erase(it);
+    ++completing_;
+  }
+  owned->Complete(result);
+  owned.reset();
   absl::MutexLock lock(&mu_);
-  auto it = calls_.find(call);
-  owned = std::move(it->second);
-  calls_.erase(it);
+  --completing_;
 }
 
 std::string_view DaemonClient::ChannelState() const {
@@ -231,7 +239,8 @@ std::string_view DaemonClient::ChannelState() const {
 bool DaemonClient::Drain(std::chrono::milliseconds grace) {
   absl::MutexLock lock(&mu_);
   refusing_ = true;
-  return mu_.AwaitWithTimeout(absl::Condition(&NoCallsLeft, &calls_), absl::FromChrono(grace));
+  return mu_.AwaitWithTimeout(absl::Condition(this, &DaemonClient::NoCallsLeft),
+                              absl::FromChrono(grace));
 }
 
 void DaemonClient::Shutdown() {
@@ -246,7 +255,7 @@ void DaemonClient::Shutdown() {
   for (const auto& call : in_flight) call->context.TryCancel();
   in_flight.clear();
   absl::MutexLock lock(&mu_);
-  mu_.Await(absl::Condition(&NoCallsLeft, &calls_));
+  mu_.Await(absl::Condition(this, &DaemonClient::NoCallsLeft));
 }
 
 }  // namespace callcontrol::webhook_adapter

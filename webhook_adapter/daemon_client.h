@@ -113,7 +113,10 @@ class DaemonClient {
   };
   using Batch = std::vector<QueuedReport>;
   using CallMap = absl::flat_hash_map<Call*, std::shared_ptr<Call>>;
-  static bool NoCallsLeft(CallMap* calls) { return calls->empty(); }
+  // No call in flight and no callback still running.
+  bool NoCallsLeft() const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return calls_.empty() && completing_ == 0;
+  }
 
   DaemonClient(std::shared_ptr<grpc::Channel> channel, const Options& options);
   // Registers `call` (with the deadline and credential set) and starts it with `start`
@@ -136,8 +139,11 @@ class DaemonClient {
   mutable absl::Mutex mu_;
   // Set by Drain() and Shutdown(): new calls are refused.
   bool refusing_ ABSL_GUARDED_BY(mu_) = false;
-  // Calls in flight, owned here until their callback has run.
+  // Calls in flight, owned here until gRPC reports their end (then Finish() owns them while their
+  // callback runs; Shutdown() cancels only the calls still here).
   CallMap calls_ ABSL_GUARDED_BY(mu_);
+  // Finish() calls running a callback; each has destroyed its call before it is uncounted.
+  int completing_ ABSL_GUARDED_BY(mu_) = 0;
   // Reports waiting for a batch slot, oldest first.
   std::deque<QueuedReport> report_queue_ ABSL_GUARDED_BY(mu_);
   int batches_in_flight_ ABSL_GUARDED_BY(mu_) = 0;

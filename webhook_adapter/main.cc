@@ -1,6 +1,7 @@
 // webhook-adapter: verifies provider webhooks, forwards them to callcontrold as RPCs and answers
 // the provider. Usage: webhook-adapter --config callcontrol.json [--listen 127.0.0.1:8080]
 // [--public-url https://hooks.example.com] [--daemon 127.0.0.1:50051] [--io-threads 2]
+#include <grpc/grpc.h>
 #include <pthread.h>
 
 #include <csignal>
@@ -100,6 +101,9 @@ int main(int argc, char** argv) {
 
   adapter_options.daemon_deadline =
       std::chrono::milliseconds(static_cast<int64_t>(daemon_deadline_seconds * 1000));
+  // Held for the whole run and released with grpc_shutdown_blocking() once every gRPC object is
+  // gone, so gRPC's cleanup finishes before exit instead of racing it on a background thread.
+  grpc_init();
   auto adapter = Adapter::Start(*config, adapter_options);
   if (!adapter.ok()) return Fail(std::string(adapter.status().message()));
   const auto log = logging::Get("webhook");
@@ -117,6 +121,7 @@ int main(int argc, char** argv) {
   log->info("signal {} received: shutting down", signal);
   (*adapter)->Shutdown();
   adapter->reset();
+  grpc_shutdown_blocking();
   log->info("stopped");
   return 0;
 }

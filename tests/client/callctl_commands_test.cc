@@ -12,6 +12,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "tests/client/fake_call_control_service.h"
+#include "tests/testing/grpc_environment.h"
 #include "tests/testing/status_matchers.h"
 
 namespace callcontrol::client {

@@ -26,6 +26,7 @@
 #include "nlohmann/json.hpp"
 #include "providers/twilio/twilio_signature.h"
 #include "tests/integration/child_process.h"
+#include "tests/testing/grpc_environment.h"
 #include "tests/testing/temp_dir.h"
 
 namespace callcontrol::testing {

@@ -18,6 +18,7 @@
 #include "callcontrol/v1/call_control_service.grpc.pb.h"
 #include "common/config/config.h"
 #include "server/daemon.h"
+#include "tests/testing/grpc_environment.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 

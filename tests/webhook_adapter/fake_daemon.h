@@ -22,6 +22,7 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
+#include "tests/testing/grpc_environment.h"
 
 namespace callcontrol::webhook_adapter {
 
