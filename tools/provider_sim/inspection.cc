@@ -3,9 +3,9 @@
 #include <string>
 
 #include "absl/time/time.h"
-#include "tools/provider_sim/exotel_api.h"
-#include "tools/provider_sim/telnyx_api.h"
-#include "tools/provider_sim/twilio_api.h"
+#include "tools/provider_sim/exotel/exotel_api.h"
+#include "tools/provider_sim/telnyx/telnyx_api.h"
+#include "tools/provider_sim/twilio/twilio_api.h"
 
 namespace callcontrol::provider_sim {
 namespace {

@@ -7,10 +7,10 @@
 #include <vector>
 
 #include "nlohmann/json.hpp"
-#include "tools/provider_sim/bolna_engine.h"
-#include "tools/provider_sim/call_engine.h"
-#include "tools/provider_sim/exotel_engine.h"
-#include "tools/provider_sim/telnyx_engine.h"
+#include "tools/provider_sim/bolna/bolna_engine.h"
+#include "tools/provider_sim/exotel/exotel_engine.h"
+#include "tools/provider_sim/telnyx/telnyx_engine.h"
+#include "tools/provider_sim/twilio/twilio_engine.h"
 
 namespace callcontrol::provider_sim {
 

@@ -14,8 +14,8 @@
 #include "common/logging.h"
 #include "tools/provider_sim/scenario.h"
 #include "tools/provider_sim/sim_server.h"
-#include "tools/provider_sim/telnyx_key_file.h"
-#include "tools/provider_sim/voice_api.h"
+#include "tools/provider_sim/telnyx/telnyx_key_file.h"
+#include "tools/provider_sim/voice/voice_api.h"
 
 namespace {
 

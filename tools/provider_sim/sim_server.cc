@@ -9,7 +9,7 @@
 #include "providers/telnyx/telnyx_signature.h"
 #include "tools/provider_sim/inspection.h"
 #include "tools/provider_sim/sim_http.h"
-#include "tools/provider_sim/twilio_errors.h"
+#include "tools/provider_sim/twilio/twilio_errors.h"
 
 namespace callcontrol::provider_sim {
 namespace {

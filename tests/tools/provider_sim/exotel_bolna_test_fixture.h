@@ -10,7 +10,7 @@
 
 #include "absl/strings/escaping.h"
 #include "tests/tools/provider_sim/sim_test_fixture.h"
-#include "tools/provider_sim/exotel_engine.h"
+#include "tools/provider_sim/exotel/exotel_engine.h"
 
 namespace callcontrol::provider_sim::testing {
 
