@@ -1,66 +1,38 @@
-// JSON for the simulator's test-inspection endpoints (GET /sim/calls, GET /sim/calls/{CallSid},
-// GET /sim/telnyx/calls, GET /sim/telnyx/calls/{call_control_id}, GET /sim/exotel/calls/{sid},
-// GET /sim/bolna/executions/{id}): what a call did, which REST updates or hangups reached it and
-// which webhooks it delivered.
+// What the simulator's test-inspection endpoints (GET /sim/...) share: the GET list / GET one
+// item protocol with its errors, RFC 3339 times and the per-attempt delivery list. Each
+// provider's inspection JSON lives in its folder (<name>/<name>_inspection.h).
 #pragma once
 
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
+#include "absl/time/time.h"
+#include "common/http/http_server.h"
 #include "nlohmann/json.hpp"
-#include "tools/provider_sim/bolna/bolna_engine.h"
-#include "tools/provider_sim/exotel/exotel_engine.h"
-#include "tools/provider_sim/telnyx/telnyx_engine.h"
-#include "tools/provider_sim/twilio/twilio_engine.h"
+#include "tools/provider_sim/webhook_sender.h"
 
 namespace callcontrol::provider_sim {
 
-// One call: sid, to, from, scenario, phase, status, status_callback(+_method, _events),
-// callbacks_disabled_reason, deleted, resource (the Twilio Call JSON), updates [{status,
-// redirect, at, http_status, error_code, effect}] and callbacks [{call_status, sequence_number,
-// attempt, redelivery, http_status, error, idempotency_token, at}]. Times are RFC 3339 UTC.
-// The auth token is never included.
-nlohmann::json InspectionJson(const SimCall& call);
+// `t` as RFC 3339 UTC with fractional seconds ("2024-01-15T09:00:00.123456+00:00").
+std::string Rfc3339(absl::Time t);
 
-// {"calls": [summary...]}, each summary being sid, to, scenario, phase, status, deleted,
-// updates (count) and callbacks (count of delivery attempts).
-nlohmann::json InspectionListJson(const std::vector<SimCall>& calls);
+// [{index (the webhook's sequence_number), status, attempt (from 0), http_status (0 = no
+// response), error, at}], one per HTTP attempt in the order given.
+nlohmann::json DeliveriesJson(const std::vector<DeliveryReport>& deliveries);
 
-// One Telnyx leg: provider "telnyx", call_control_id, call_leg_id, call_session_id,
-// connection_id, kind (dial|webrtc|pstn), scenario, from, to, direction, state
-// (queued|initiated|answered|hangup), is_alive, client_state, webhook_url, call_duration,
-// hangup_cause/hangup_source/sip_hangup_cause (null until it ends), bridged_with
-// [call_control_id], legs [{call_control_id, call_leg_id, kind, state, is_alive, hangup_cause}]
-// (every leg of the session, this one included), hangup_requests [{command_id, via,
-// http_status, error_code, effect, at}] in arrival order, events [{event_type, id, sends}] in
-// the order they happened, webhooks [{event_type, id, attempt (= meta.attempt, from 1),
-// redelivery, http_status (0 = no response), error, at}] per HTTP attempt, and call (the
-// GET /v2/calls data).
-nlohmann::json TelnyxInspectionJson(const TelnyxCallView& view);
-
-// {"calls": [summary...]}, each summary being provider, call_control_id, call_session_id, kind,
-// to, scenario, state, is_alive, hangup_requests (count) and webhooks (count of attempts).
-nlohmann::json TelnyxInspectionListJson(const std::vector<TelnyxCallView>& views);
-
-// One Exotel call: provider "exotel", sid, account_sid, scenario, phase (dialing|answered|ended),
-// status, from, to, caller_id, url, record, custom_field, status_callback,
-// status_callback_events [terminal, answered as subscribed], status_callback_content_type,
-// request (the connect form as received: [[name, value], ...]), call (the REST Call JSON), sent
-// [{index, event_type, status, content_type, body, control, at}] (each callback built, its exact
-// body) and deliveries [{index (into sent), status, attempt (from 0), http_status (0 = no
-// response), error, at}] per HTTP attempt.
-nlohmann::json ExotelInspectionJson(const ExotelCall& call);
-
-// {"calls": [summary...]}: provider, sid, from, scenario, phase, status, sent (count),
-// deliveries (count).
-nlohmann::json ExotelInspectionListJson(const std::vector<ExotelCall>& calls);
-
-// One Bolna execution: provider "bolna", execution_id, agent_id, scenario, status, ended, to,
-// from, webhook_url, execution (the object the last status webhook carried), sent [{index,
-// status, body, control, at}] and deliveries [{index, status, attempt, http_status, error, at}].
-nlohmann::json BolnaInspectionJson(const BolnaExecution& execution);
-
-// {"executions": [summary...]}: provider, execution_id, to, scenario, status, ended, sent,
-// deliveries.
-nlohmann::json BolnaInspectionListJson(const std::vector<BolnaExecution>& executions);
+// Serves one inspection collection: GET `collection` answers 200 list(limit) (?limit=, default
+// 1000; 400 when not a non-negative integer) and GET `collection`/{id} answers 200 one(id) (the
+// id percent-decoded, so ids with ':' or '+' work; 400 when it does not decode; 404
+// "<what> <id> not found" when one gives nullopt). Other methods 405 "use GET"; other paths 404
+// "unknown simulator endpoint <path>". Bodies are JSON, errors {"error": "..."}. `list` or `one`
+// may be empty when the collection has no such view; its paths then answer like other paths.
+http::Response ServeInspection(
+    const http::Request& request, std::string_view collection, std::string_view what,
+    const std::function<nlohmann::json(size_t limit)>& list,
+    const std::function<std::optional<nlohmann::json>(const std::string& id)>& one);
 
 }  // namespace callcontrol::provider_sim

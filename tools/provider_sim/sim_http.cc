@@ -48,4 +48,15 @@ bool IsPhoneNumber(std::string_view number) {
   return true;
 }
 
+bool IsE164(std::string_view number) {
+  if (number.size() < 3 || number.size() > 16 || number[0] != '+' || number[1] < '1' ||
+      number[1] > '9') {
+    return false;
+  }
+  for (char c : number.substr(1)) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
 }  // namespace callcontrol::provider_sim

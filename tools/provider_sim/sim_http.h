@@ -1,5 +1,5 @@
-// Small request and response helpers shared by the simulator's provider APIs (Twilio, Telnyx,
-// Exotel, Bolna): JSON answers, the simulator's own error shape, and input checks.
+// Small request and response helpers shared by the simulator's provider APIs: JSON answers, the
+// simulator's own error shape, and input checks.
 #pragma once
 
 #include <string>
@@ -28,7 +28,11 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b);
 // "http://host..." or "https://host..." (scheme case-insensitive) with a host and no whitespace.
 bool IsHttpUrl(std::string_view url);
 
-// An optional '+', then 5 to 15 digits (E.164 allows 15; Exotel's local numbers are shorter).
+// An optional '+', then 5 to 15 digits (E.164 allows 15; some providers' local numbers are
+// shorter).
 bool IsPhoneNumber(std::string_view number);
+
+// True for an E.164 number: '+', a non-zero digit, then 1 to 14 digits.
+bool IsE164(std::string_view number);
 
 }  // namespace callcontrol::provider_sim

@@ -1,69 +1,63 @@
-// provider-sim's server: wires the Twilio, Telnyx, Exotel and voice-clone REST routes, the Bolna
-// controls,
-// their engines, the timer thread and the webhook senders behind one Beast HttpServer. main.cc
-// starts it; tests start it in-process on port 0.
+// provider-sim's server: starts every provider of the registry (sim_provider.h) on one timer
+// thread, one webhook sender and one Beast HttpServer, and routes each request to the provider
+// that registered its path. main.cc starts it; tests start it in-process on port 0.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/http/http_server.h"
-#include "tools/provider_sim/bolna/bolna_api.h"
-#include "tools/provider_sim/bolna/bolna_engine.h"
-#include "tools/provider_sim/exotel/exotel_api.h"
-#include "tools/provider_sim/exotel/exotel_engine.h"
 #include "tools/provider_sim/scheduler.h"
-#include "tools/provider_sim/telnyx/telnyx_api.h"
-#include "tools/provider_sim/telnyx/telnyx_engine.h"
-#include "tools/provider_sim/twilio/twilio_api.h"
-#include "tools/provider_sim/twilio/twilio_engine.h"
-#include "tools/provider_sim/voice/voice_api.h"
+#include "tools/provider_sim/sim_provider.h"
 #include "tools/provider_sim/webhook_sender.h"
 
 namespace callcontrol::provider_sim {
 
 // Routes:
-//   /2010-04-01/...                 Twilio REST subset (twilio_api.h), HTTP Basic auth
-//   /v2/...                         Telnyx Call Control subset (telnyx_api.h), Bearer auth
-//   /v1/voices/...                  voice-clone API, POST /v1/voices/add (voice_api.h), xi-api-key
-//   /v1/Accounts/...                Exotel Voice v1 subset (exotel_api.h), HTTP Basic key:token
 //   GET /healthz                    200 "ok"
+//   the providers' REST APIs        by the longest registered prefix (each provider's header and
+//                                   tools/provider_sim/README.md list them)
 // and, with no auth and only when listening on loopback (403 otherwise):
-//   GET /sim/calls                  Twilio inspection list
-//   GET /sim/calls/{id}             one call's inspection view (a Twilio CallSid or a Telnyx
-//                                   call_control_id; inspection.h)
-//   GET /sim/telnyx/calls           Telnyx inspection list (one entry per leg)
-//   GET /sim/telnyx/calls/{id}      one Telnyx leg's inspection view
-//   POST /sim/telnyx/webrtc_calls, POST /sim/telnyx/calls/{id}/sdk_hangup   (telnyx_api.h)
-//   GET /sim/exotel/calls[/{sid}]   Exotel inspection; POST /sim/exotel/status_callbacks
-//   GET /sim/voices                 voice-clone requests received (voice_api.h)
-//   GET /sim/bolna/executions[/{id}] Bolna inspection; POST /sim/bolna/executions,
-//                                   POST /sim/bolna/webhooks                 (bolna_api.h)
+//   GET /sim/calls/{id}             one call's inspection view, from the first provider (in
+//                                   registry order) that knows `id`
+//   the providers' /sim/... routes  controls and inspection views
+//   any other /sim/... path         404 (GET) or 405
 class SimServer {
  public:
   struct Options {
-    std::string listen = "127.0.0.1:8090";       // "host:port"; port 0 picks a free port
-    std::vector<TwilioAccount> accounts;         // empty: the default account
-    std::vector<std::string> telnyx_api_keys;    // accepted Bearer keys; empty: the default key
-    std::vector<ExotelAccount> exotel_accounts;  // empty: the default Exotel account
-    std::vector<std::string> voice_api_keys;     // accepted xi-api-key values; empty: the default
-    // Base64 Ed25519 seed that signs Telnyx webhooks; empty: a fresh key pair.
-    std::string telnyx_private_key_base64;
-    double time_scale = 1.0;  // > 0; multiplies every scenario delay and back-off
-    int webhook_retries = 3;  // >= 0
-    int webhook_threads = 4;  // >= 1
-    int io_threads = 2;       // >= 1
+    std::string listen = "127.0.0.1:8090";  // "host:port"; port 0 picks a free port
+    double time_scale = 1.0;                // > 0; multiplies every scenario delay and back-off
+    int webhook_retries = 3;                // >= 0
+    int webhook_threads = 4;                // >= 1
+    int io_threads = 2;                     // >= 1
     // A non-loopback listen host is refused unless this is set; the unauthenticated /sim/*
     // endpoints then answer 403.
     bool allow_remote = false;
     size_t max_ended_calls = 100000;
+    // The providers to serve, configured but not started; empty: SimProviders() with their
+    // default options.
+    std::vector<std::unique_ptr<SimProvider>> providers;
+
+    // The provider of type P (a SimProvider with a static kName) in `providers`, to set its
+    // options: fills `providers` with SimProviders() first when it is empty, and adds a P when
+    // none has P's name.
+    template <typename P>
+    P& Provider() {
+      if (providers.empty()) providers = SimProviders();
+      for (const auto& p : providers) {
+        if (p->name() == P::kName) return static_cast<P&>(*p);
+      }
+      providers.push_back(std::make_unique<P>());
+      return static_cast<P&>(*providers.back());
+    }
   };
 
-  // Validates `options`, binds and starts every thread. Returns kInvalidArgument for bad
-  // options (a Telnyx private key that is not a base64 32-byte seed included), kUnavailable if
-  // the address cannot be bound.
+  // Validates `options`, starts every provider, binds and starts every thread. Returns
+  // kInvalidArgument for bad options (a provider's included), kAlreadyExists when two providers
+  // claim one route, kUnavailable if the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<SimServer>> Start(Options options);
 
   // Shutdown().
@@ -74,35 +68,35 @@ class SimServer {
   // The bound port.
   int port() const;
 
-  // Base64 of the Ed25519 public key that verifies the Telnyx webhooks.
-  const std::string& telnyx_public_key() const { return telnyx_public_key_; }
+  // The running providers, in the order given (registry order by default).
+  const std::vector<std::unique_ptr<SimProvider>>& providers() const { return providers_; }
 
-  // Stops serving, stops the scenario timers, lets callbacks in flight finish and joins every
-  // thread. Idempotent.
+  // The running provider of type P (by P::kName), or nullptr.
+  template <typename P>
+  P* provider() const {
+    for (const auto& p : providers_) {
+      if (p->name() == P::kName) return static_cast<P*>(p.get());
+    }
+    return nullptr;
+  }
+
+  // Stops the providers' held requests, stops serving, stops the scenario timers, lets
+  // callbacks in flight finish and joins every thread. Idempotent.
   void Shutdown();
 
  private:
   explicit SimServer(Options options);
   void Handle(http::Request&& request, http::Responder respond);
-  http::Response HandleSim(const http::Request& request);
-  http::Response HandleTelnyxInspection(const http::Request& request);
-  http::Response HandleExotelInspection(const http::Request& request);
-  http::Response HandleBolnaInspection(const http::Request& request);
+  // GET /sim/calls/{id}: the first provider's InspectCall answer.
+  http::Response InspectAnyCall(const http::Request& request) const;
 
-  const Options options_;
+  const Options options_;  // without the providers (moved to providers_)
   bool inspection_enabled_ = true;
   Scheduler scheduler_;
   std::unique_ptr<WebhookSender> sender_;
-  std::unique_ptr<CallEngine> engine_;
-  std::unique_ptr<TwilioApi> api_;
-  std::string telnyx_public_key_;
-  std::unique_ptr<TelnyxEngine> telnyx_engine_;
-  std::unique_ptr<TelnyxApi> telnyx_api_;
-  std::unique_ptr<ExotelEngine> exotel_engine_;
-  std::unique_ptr<ExotelApi> exotel_api_;
-  std::unique_ptr<BolnaEngine> bolna_engine_;
-  std::unique_ptr<BolnaApi> bolna_api_;
-  std::unique_ptr<VoiceApi> voice_api_;
+  std::vector<std::unique_ptr<SimProvider>> providers_;
+  SimRoutes api_routes_;
+  SimRoutes sim_routes_;
   std::unique_ptr<http::HttpServer> http_;
   bool shut_down_ = false;
 };

@@ -6,48 +6,17 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
-#include "providers/twilio/twilio_signature.h"
 
 namespace callcontrol::provider_sim {
 namespace {
-
-constexpr char kUserAgent[] = "TwilioProxy/1.1";
 
 // The URL without its query, for log lines (a query may carry tenant tokens).
 std::string_view UrlForLog(std::string_view url) { return url.substr(0, url.find('?')); }
 
 }  // namespace
 
-WebhookRequest BuildWebhookRequest(const Webhook& webhook) {
-  WebhookRequest request;
-  request.method = webhook.method;
-  std::string signature;
-  if (webhook.method == "GET") {
-    request.url = webhook.url;
-    const size_t q = request.url.find('?');
-    if (q == std::string::npos) {
-      request.url += '?';
-    } else if (q + 1 != request.url.size() && request.url.back() != '&') {
-      request.url += '&';
-    }
-    request.url += http::EncodeForm(webhook.params);
-    // Twilio signs the URL it requested; for GET the params are already in it.
-    signature = twilio::ComputeSignature(webhook.auth_token, request.url, {});
-  } else {
-    request.url = webhook.url;
-    request.body = http::EncodeForm(webhook.params);
-    signature = twilio::ComputeSignature(webhook.auth_token, webhook.url, webhook.params);
-    request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
-  }
-  request.headers.emplace_back("X-Twilio-Signature", std::move(signature));
-  request.headers.emplace_back("I-Twilio-Idempotency-Token", webhook.idempotency_token);
-  request.headers.emplace_back("User-Agent", kUserAgent);
-  request.headers.emplace_back("Accept", "*/*");
-  return request;
-}
-
-WebhookSender::WebhookSender(const Options& options, Scheduler* scheduler, ReportFn report)
-    : options_(options), scheduler_(scheduler), report_(std::move(report)) {
+WebhookSender::WebhookSender(const Options& options, Scheduler* scheduler)
+    : options_(options), scheduler_(scheduler) {
   const int threads = options_.threads < 1 ? 1 : options_.threads;
   workers_.reserve(threads);
   for (int i = 0; i < threads; ++i) {
@@ -113,8 +82,7 @@ void WebhookSender::RunWorker(Worker* w) {
 
 void WebhookSender::Attempt(http::HttpClient& client, Job job) {
   const Webhook& webhook = job.webhook;
-  WebhookRequest built =
-      webhook.render ? webhook.render(job.attempt) : BuildWebhookRequest(webhook);
+  WebhookRequest built = webhook.render(job.attempt);
   http::ClientRequest request;
   request.method = std::move(built.method);
   request.url = std::move(built.url);
@@ -124,7 +92,6 @@ void WebhookSender::Attempt(http::HttpClient& client, Job job) {
   request.timeout = options_.timeout;
 
   DeliveryReport report;
-  report.format = webhook.format;
   report.call_sid = webhook.call_sid;
   report.call_status = webhook.call_status;
   report.sequence_number = webhook.sequence_number;
@@ -140,7 +107,7 @@ void WebhookSender::Attempt(http::HttpClient& client, Job job) {
   } else {
     report.error = std::string(response.status().message());
   }
-  report_(report);
+  if (webhook.on_attempt) webhook.on_attempt(report);
 
   auto log = logging::Get("provider_sim");
   const int max_retries = webhook.max_retries < 0 ? options_.max_retries : webhook.max_retries;

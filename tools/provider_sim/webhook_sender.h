@@ -1,6 +1,6 @@
-// Delivers the simulator's webhooks (signed Twilio status callbacks and Telnyx Call Control
-// events, unsigned Exotel status callbacks and Bolna execution webhooks) on a small pool of sender
-// threads, each with its own libcurl HttpClient, so a slow receiver never stalls the REST API.
+// Delivers the simulator's webhooks, whatever their provider's wire format (each webhook renders
+// its own requests), on a small pool of sender threads, each with its own libcurl HttpClient, so a
+// slow receiver never stalls the REST API.
 #pragma once
 
 #include <chrono>
@@ -13,14 +13,10 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "common/http/form.h"
 #include "common/http/http_client.h"
 #include "tools/provider_sim/scheduler.h"
 
 namespace callcontrol::provider_sim {
-
-// Whose wire format a webhook has; its delivery reports go back to that provider's engine.
-enum class WebhookFormat { kTwilio, kTelnyx, kExotel, kBolna };
 
 struct DeliveryReport;
 
@@ -32,42 +28,36 @@ struct WebhookRequest {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-// One webhook. Twilio callbacks are described by the fields below and rendered by
-// BuildWebhookRequest; Telnyx, Exotel and Bolna webhooks bring their own `render`, which builds
-// each attempt anew (for Telnyx meta.attempt, telnyx-timestamp and the signature change per
-// attempt).
+// One webhook: how to build each attempt (`render`), where its reports go (`on_attempt`,
+// `on_done`) and what the reports and log lines say about it.
 struct Webhook {
-  WebhookFormat format = WebhookFormat::kTwilio;
-  // kTwilio, kExotel: the CallSid. kTelnyx: the leg's call_control_id. kBolna: the execution
-  // id. Reports carry it back.
+  // The call it is about (a call id, leg id or execution id); reports carry it back.
   std::string call_sid;
   // Webhooks with the same key leave in the order they were handed over (retries excepted);
-  // call_sid when empty. Telnyx uses the call_session_id, so both legs of a call stay in order.
+  // call_sid when empty (a provider with several legs per call uses its session id).
   std::string order_key;
-  // When set, builds the request for attempt `attempt` (0 for the first try).
+  // Builds the request for attempt `attempt` (0 for the first try); called on a sender thread
+  // for every attempt, so per-attempt fields (timestamps, signatures) can change. Required.
   std::function<WebhookRequest(int attempt)> render;
-  std::string url;     // the StatusCallback URL exactly as given at create
-  std::string method;  // "POST" (form body) or "GET" (params appended to the query)
-  http::FormParams params;
-  std::string auth_token;         // signs X-Twilio-Signature; never logged
-  std::string idempotency_token;  // I-Twilio-Idempotency-Token: one per callback, kept on retries
-  // For reports: the CallStatus and SequenceNumber params (Telnyx: the event_type, and the
-  // event's data.id as idempotency_token), and whether this callback was sent before (a
-  // duplicate, as the chaos scenarios send).
+  std::string url;  // the destination, for log lines (its query is never logged)
+  // For reports: the status or event word, the provider's idempotency token or event id ("" if
+  // none), the sequence number (or the index among the call's sent webhooks; -1 for none), and
+  // whether this webhook was sent before (a duplicate or late delivery).
   std::string call_status;
-  // (Exotel, Bolna: the index of the webhook in the call's list of sent webhooks.)
+  std::string idempotency_token;
   int sequence_number = 0;
   bool redelivery = false;
   // Retries of this webhook; < 0 uses the sender's max_retries.
   int max_retries = -1;
+  // When set, called on the sender thread with the report of every attempt. Must not block.
+  std::function<void(const DeliveryReport&)> on_attempt;
   // When set, called on the sender thread with the report of the last attempt (delivered, or
-  // given up). Must not block.
+  // given up), after on_attempt. Must not block.
   std::function<void(const DeliveryReport&)> on_done;
 };
 
 // The outcome of one HTTP attempt.
 struct DeliveryReport {
-  WebhookFormat format = WebhookFormat::kTwilio;
   std::string call_sid;
   std::string call_status;
   int sequence_number = 0;
@@ -78,12 +68,6 @@ struct DeliveryReport {
   std::string error;     // why no response came, or "" when one did
   absl::Time at;         // when the attempt finished
 };
-
-// The HTTP request that carries Twilio callback `webhook`: URL (with params appended for GET),
-// body and the headers Twilio sends (X-Twilio-Signature over the exact URL + sorted params for
-// POST, or over the full URL with nothing appended for GET; I-Twilio-Idempotency-Token;
-// Content-Type for POST; User-Agent TwilioProxy/1.1).
-WebhookRequest BuildWebhookRequest(const Webhook& webhook);
 
 // Sends webhooks; a callback that gets no response or a non-2xx status is retried up to
 // `max_retries` times after 100 ms * 2^k * time_scale (k = 0, 1, ...). Webhooks with the same
@@ -99,12 +83,9 @@ class WebhookSender {
     std::chrono::milliseconds connect_timeout{2000};
     std::chrono::milliseconds timeout{10000};  // whole request
   };
-  // Called on a sender thread after every attempt. Must not block.
-  using ReportFn = std::function<void(const DeliveryReport&)>;
-
   // Starts the sender threads. `scheduler` runs the retry back-offs; shut it down before this
   // object is destroyed, since a pending retry calls back into it.
-  WebhookSender(const Options& options, Scheduler* scheduler, ReportFn report);
+  WebhookSender(const Options& options, Scheduler* scheduler);
   // Shutdown().
   ~WebhookSender();
   WebhookSender(const WebhookSender&) = delete;
@@ -136,7 +117,6 @@ class WebhookSender {
 
   const Options options_;
   Scheduler* const scheduler_;
-  const ReportFn report_;
   std::vector<std::unique_ptr<Worker>> workers_;
   absl::Mutex mu_;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;

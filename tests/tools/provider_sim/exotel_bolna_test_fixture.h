@@ -11,6 +11,7 @@
 #include "absl/strings/escaping.h"
 #include "tests/tools/provider_sim/sim_test_fixture.h"
 #include "tools/provider_sim/exotel/exotel_engine.h"
+#include "tools/provider_sim/exotel/exotel_sim_provider.h"
 
 namespace callcontrol::provider_sim::testing {
 
@@ -57,9 +58,10 @@ class ExotelBolnaSimTest : public SimTest {
     options.listen = "127.0.0.1:0";
     options.time_scale = time_scale;
     options.webhook_retries = retries;
-    options.exotel_accounts = {{kExotelSid, kExotelKey, kExotelToken},
-                               {kOtherExotelSid, kOtherExotelKey, kOtherExotelToken}};
-    auto sim = SimServer::Start(options);
+    options.Provider<ExotelSimProvider>().options().accounts = {
+        {kExotelSid, kExotelKey, kExotelToken},
+        {kOtherExotelSid, kOtherExotelKey, kOtherExotelToken}};
+    auto sim = SimServer::Start(std::move(options));
     ASSERT_TRUE(sim.ok()) << sim.status();
     sim_ = *std::move(sim);
   }

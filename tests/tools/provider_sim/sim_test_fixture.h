@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tools/provider_sim/sim_server.h"
+#include "tools/provider_sim/twilio/twilio_sim_provider.h"
 
 namespace callcontrol::provider_sim::testing {
 
@@ -138,8 +139,9 @@ class SimTest : public ::testing::Test {
     options.listen = "127.0.0.1:0";
     options.time_scale = time_scale;
     options.webhook_retries = retries;
-    options.accounts = {{kAccountSid, kAuthToken}, {kOtherAccountSid, kOtherAuthToken}};
-    auto sim = SimServer::Start(options);
+    options.Provider<TwilioSimProvider>().options().accounts = {
+        {kAccountSid, kAuthToken}, {kOtherAccountSid, kOtherAuthToken}};
+    auto sim = SimServer::Start(std::move(options));
     ASSERT_TRUE(sim.ok()) << sim.status();
     sim_ = *std::move(sim);
   }

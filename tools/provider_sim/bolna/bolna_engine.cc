@@ -15,7 +15,7 @@ constexpr char kTranscript[] =
     "user:  hi yes\n"
     "assistant: Great, thanks for your time. Goodbye!\n";
 
-// The simulated Twilio account behind Bolna's hosted telephony (recording URLs).
+// The simulated carrier account behind Bolna's hosted telephony (recording URLs).
 constexpr char kRecordingAccount[] = "AC0000000000000000000000000000b01a";
 
 std::shared_ptr<spdlog::logger> Log() { return logging::Get("provider_sim"); }
@@ -120,10 +120,9 @@ void BolnaEngine::OnStep(const std::string& id, size_t step) {
   sent.at = now;
   e.sent.push_back(std::move(sent));
   Webhook webhook;
-  webhook.format = WebhookFormat::kBolna;
+  webhook.on_attempt = [this](const DeliveryReport& report) { RecordDelivery(report); };
   webhook.call_sid = e.id;
   webhook.url = e.request.webhook_url;
-  webhook.method = "POST";
   webhook.call_status = status;
   webhook.sequence_number = static_cast<int>(e.sent.size()) - 1;
   webhook.render = [request = BuildBolnaWebhookRequest(body, e.request.webhook_url)](int) {
@@ -142,10 +141,9 @@ void BolnaEngine::SendControlWebhook(const std::string& url, const BolnaExecutio
                                      std::function<void(const DeliveryReport&)> done) {
   const std::string body = BolnaExecutionJson(fields).dump();
   Webhook webhook;
-  webhook.format = WebhookFormat::kBolna;
+  webhook.on_attempt = [this](const DeliveryReport& report) { RecordDelivery(report); };
   webhook.call_sid = fields.id;
   webhook.url = url;
-  webhook.method = "POST";
   webhook.call_status = fields.status;
   webhook.max_retries = 0;
   webhook.on_done = std::move(done);

@@ -21,8 +21,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
+#include "tools/provider_sim/bolna/bolna_scenario.h"
 #include "tools/provider_sim/bolna/bolna_webhook.h"
-#include "tools/provider_sim/scenario.h"
 #include "tools/provider_sim/scheduler.h"
 #include "tools/provider_sim/webhook_sender.h"
 

@@ -1,7 +1,10 @@
 // Bolna execution webhooks as the simulator sends them: the execution object in the shape of
-// shared/fixtures/bolna_execution.json (the Get Execution response, which is also the webhook
-// body), RFC 3339 times, the simulated cost breakdown, and the JSON POST (unsigned: Bolna has no
-// webhook signature). BolnaEngine and the /sim/bolna/webhooks control use them.
+// Bolna's Get Execution response, which is also the webhook body
+// (https://www.bolna.ai/docs/api-reference/executions/get_execution,
+// https://www.bolna.ai/docs/api-reference/executions/payload; sample:
+// tests/fixtures/bolna_execution.json), RFC 3339 times, the simulated cost breakdown, and the JSON
+// POST (unsigned: Bolna has no webhook signature). BolnaEngine and the /sim/bolna/webhooks control
+// use them.
 #pragma once
 
 #include <optional>
@@ -45,7 +48,7 @@ struct BolnaExecutionFields {
   std::string to_number;
   std::string from_number;
   std::optional<std::string> recording_url;
-  std::string provider_call_id;  // the Twilio CallSid of the call Bolna placed
+  std::string provider_call_id;  // the carrier's call id of the call Bolna placed
   std::optional<std::string> hangup_by;
   std::optional<std::string> hangup_reason;
   std::optional<int> hangup_provider_code;
@@ -55,8 +58,9 @@ struct BolnaExecutionFields {
 // conversation_time, conversation_duration, total_cost, status, error_message,
 // answered_by_voice_mail (false), transcript, created_at, updated_at, cost_breakdown{llm,
 // network, platform, synthesizer, transcriber}, telephony_data{duration, to_number, from_number,
-// recording_url, hosted_telephony (true), provider_call_id, call_type "outbound", provider
-// "twilio", hangup_by, hangup_reason, hangup_provider_code}, transfer_call_data (null).
+// recording_url, hosted_telephony (true), provider_call_id, call_type "outbound", provider (the
+// hosted carrier's name, as in the sample), hangup_by, hangup_reason, hangup_provider_code},
+// transfer_call_data (null).
 nlohmann::ordered_json BolnaExecutionJson(const BolnaExecutionFields& fields);
 
 // The POST of `body` to `url` (query kept as given), Content-Type application/json.

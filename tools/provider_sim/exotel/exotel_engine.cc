@@ -151,10 +151,9 @@ void ExotelEngine::SendLocked(ExotelCall& call, const ExotelCallbackFields& fiel
   sent.at = absl::Now();
   call.sent.push_back(std::move(sent));
   Webhook webhook;
-  webhook.format = WebhookFormat::kExotel;
+  webhook.on_attempt = [this](const DeliveryReport& report) { RecordDelivery(report); };
   webhook.call_sid = call.sid;
   webhook.url = url;
-  webhook.method = "POST";
   webhook.call_status = fields.status;
   webhook.sequence_number = static_cast<int>(call.sent.size()) - 1;
   webhook.render = [request = std::move(request)](int) { return request; };
@@ -168,10 +167,9 @@ void ExotelEngine::SendControlCallback(const std::string& url, const ExotelCallb
   const http::FormParams params = ExotelCallbackParams(fields);
   WebhookRequest request = BuildExotelCallbackRequest(params, url, json);
   Webhook webhook;
-  webhook.format = WebhookFormat::kExotel;
+  webhook.on_attempt = [this](const DeliveryReport& report) { RecordDelivery(report); };
   webhook.call_sid = fields.call_sid;
   webhook.url = url;
-  webhook.method = "POST";
   webhook.call_status = fields.status;
   webhook.max_retries = 0;
   webhook.on_done = std::move(done);

@@ -21,8 +21,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/http/form.h"
+#include "tools/provider_sim/exotel/exotel_scenario.h"
 #include "tools/provider_sim/exotel/exotel_webhook.h"
-#include "tools/provider_sim/scenario.h"
 #include "tools/provider_sim/scheduler.h"
 #include "tools/provider_sim/webhook_sender.h"
 

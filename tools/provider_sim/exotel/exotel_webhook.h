@@ -1,5 +1,6 @@
-// Exotel Voice v1 status callbacks as the simulator sends them: the parameters in the shape of
-// shared/fixtures/exotel_status_{default,terminal}.form, their form or JSON request (unsigned:
+// Exotel Voice v1 status callbacks as the simulator sends them: the parameters Exotel documents
+// (https://developer.exotel.com/api/statuscallback; samples:
+// tests/fixtures/exotel_status_{default,terminal}.form), their form or JSON request (unsigned:
 // Exotel has no webhook signature), plus Exotel's "YYYY-MM-DD HH:mm:ss" IST times and the
 // simulator's INR price. ExotelEngine and the /sim/exotel/status_callbacks control use them.
 #pragma once

@@ -12,7 +12,6 @@
 #include "tools/provider_sim/sim_http.h"
 #include "tools/provider_sim/telnyx/telnyx_errors.h"
 #include "tools/provider_sim/telnyx/telnyx_webhook.h"
-#include "tools/provider_sim/twilio/twilio_api.h"
 
 namespace callcontrol::provider_sim {
 namespace {

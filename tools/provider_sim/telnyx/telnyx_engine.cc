@@ -12,7 +12,8 @@
 namespace callcontrol::provider_sim {
 namespace {
 
-// Telnyx ignores a repeated command_id for this long (research/telephony.md §3c).
+// Telnyx ignores a repeated command_id for this long
+// (https://developers.telnyx.com/docs/voice/programmable-voice/receiving-webhooks).
 constexpr absl::Duration kCommandIdWindow = absl::Seconds(60);
 
 std::shared_ptr<spdlog::logger> Log() { return logging::Get("provider_sim"); }
@@ -455,11 +456,10 @@ void TelnyxEngine::SendLocked(const TelnyxSession& session, const TelnyxLeg& leg
                               TelnyxSentEvent& event, bool redelivery) {
   ++event.sends;
   Webhook webhook;
-  webhook.format = WebhookFormat::kTelnyx;
+  webhook.on_attempt = [this](const DeliveryReport& report) { RecordDelivery(report); };
   webhook.call_sid = leg.call_control_id;
   webhook.order_key = session.call_session_id;
   webhook.url = leg.webhook_url;
-  webhook.method = "POST";
   webhook.call_status = std::string(TelnyxEventType(event.event));
   webhook.idempotency_token = event.id;
   webhook.redelivery = redelivery;

@@ -21,8 +21,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
-#include "tools/provider_sim/scenario.h"
 #include "tools/provider_sim/scheduler.h"
+#include "tools/provider_sim/telnyx/telnyx_scenario.h"
 #include "tools/provider_sim/webhook_sender.h"
 
 namespace callcontrol::provider_sim {
@@ -140,7 +140,7 @@ class TelnyxEngine {
  public:
   struct Options {
     double time_scale = 1.0;  // multiplies every scenario delay
-    // Base64 Ed25519 seed that signs every webhook (validated by SimServer).
+    // Base64 Ed25519 seed that signs every webhook (validated by TelnyxSimProvider).
     std::string private_key_base64;
     // Ended sessions kept for GET and inspection; the oldest are dropped beyond this.
     size_t max_ended_sessions = 100000;

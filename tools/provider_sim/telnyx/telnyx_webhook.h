@@ -1,7 +1,9 @@
 // Telnyx Call Control webhooks as the simulator sends them: the event's `data` object in the
-// shape of shared/fixtures/telnyx_call_*.json, and each delivery attempt's request (JSON body
-// with meta.attempt, telnyx-timestamp, Ed25519 telnyx-signature-ed25519 over the exact bytes).
-// TelnyxEngine builds the events; WebhookSender renders the attempts.
+// shape Telnyx documents (https://developers.telnyx.com/api-reference/callbacks/call-hangup and
+// its sibling call.* callbacks; samples: tests/fixtures/telnyx_call_*.json), and each delivery
+// attempt's request (JSON body with meta.attempt, telnyx-timestamp, Ed25519
+// telnyx-signature-ed25519 over the exact bytes). TelnyxEngine builds the events; WebhookSender
+// renders the attempts.
 #pragma once
 
 #include <optional>
@@ -10,7 +12,7 @@
 
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
-#include "tools/provider_sim/scenario.h"
+#include "tools/provider_sim/telnyx/telnyx_scenario.h"
 #include "tools/provider_sim/webhook_sender.h"
 
 namespace callcontrol::provider_sim {

@@ -80,17 +80,6 @@ absl::StatusOr<TwilioAccount> ParseTwilioAccount(std::string_view spec) {
   return account;
 }
 
-bool IsE164(std::string_view number) {
-  if (number.size() < 3 || number.size() > 16 || number[0] != '+' || number[1] < '1' ||
-      number[1] > '9') {
-    return false;
-  }
-  for (char c : number.substr(1)) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
-
 nlohmann::json CallResourceJson(const SimCall& call) {
   const std::string base = absl::StrCat("/2010-04-01/Accounts/", call.account_sid, "/Calls/");
   const std::string uri_prefix = base + call.sid;

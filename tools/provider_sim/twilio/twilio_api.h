@@ -28,10 +28,8 @@ inline constexpr char kDefaultAuthToken[] = "sim-auth-token";
 // digits and TOKEN is not empty.
 absl::StatusOr<TwilioAccount> ParseTwilioAccount(std::string_view spec);
 
-// True for an E.164 number: '+', a non-zero digit, then 1 to 14 digits.
-bool IsE164(std::string_view number);
-
-// The Call resource as Twilio renders it (keys of twilio_call_resource_fixture.json; times in
+// The Call resource as Twilio renders it (the keys of
+// https://www.twilio.com/docs/voice/api/call-resource; times in
 // RFC 2822, `duration` a string of seconds or null until the call ends, `price` null).
 nlohmann::json CallResourceJson(const SimCall& call);
 

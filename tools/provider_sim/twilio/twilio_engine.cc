@@ -8,6 +8,7 @@
 #include "common/logging.h"
 #include "providers/twilio/twilio_time.h"
 #include "tools/provider_sim/twilio/twilio_errors.h"
+#include "tools/provider_sim/twilio/twilio_webhook.h"
 
 namespace callcontrol::provider_sim {
 namespace {
@@ -327,43 +328,47 @@ void CallEngine::EmitLocked(SimCall& call, CallbackEvent event, bool hold) {
       !call.subscribed[static_cast<int>(event)]) {
     return;
   }
-  Webhook webhook = NewWebhookLocked(call, call.status_callback, call.status_callback_method);
+  std::string call_status;
   switch (event) {
     case CallbackEvent::kInitiated:
-      webhook.call_status = "initiated";
+      call_status = "initiated";
       break;
     case CallbackEvent::kRinging:
-      webhook.call_status = "ringing";
+      call_status = "ringing";
       break;
     case CallbackEvent::kAnswered:
-      webhook.call_status = "in-progress";
+      call_status = "in-progress";
       break;
     case CallbackEvent::kCompleted:
-      webhook.call_status = call.status;
+      call_status = call.status;
       break;
   }
-  webhook.sequence_number = call.next_sequence_number++;
-  webhook.params = {
+  const int sequence_number = call.next_sequence_number++;
+  http::FormParams params = {
       {"AccountSid", call.account_sid},
       {"ApiVersion", "2010-04-01"},
       {"CallSid", call.sid},
-      {"CallStatus", webhook.call_status},
+      {"CallStatus", call_status},
       {"CallbackSource", "call-progress-events"},
       {"Called", call.to},
       {"Caller", call.from},
       {"Direction", "outbound-api"},
       {"From", call.from},
-      {"SequenceNumber", std::to_string(webhook.sequence_number)},
+      {"SequenceNumber", std::to_string(sequence_number)},
       {"Timestamp", twilio::FormatTwilioTime(absl::Now())},
       {"To", call.to},
   };
   if (event == CallbackEvent::kCompleted) {
     const int64_t seconds = call.duration_seconds.value_or(0);
-    webhook.params.emplace_back("CallDuration", std::to_string(seconds));
+    params.emplace_back("CallDuration", std::to_string(seconds));
     // Whole minutes, rounded up (49 s -> 1).
-    webhook.params.emplace_back("Duration", std::to_string((seconds + 59) / 60));
-    webhook.params.emplace_back("SipResponseCode", std::to_string(call.sip_response_code));
+    params.emplace_back("Duration", std::to_string((seconds + 59) / 60));
+    params.emplace_back("SipResponseCode", std::to_string(call.sip_response_code));
   }
+  Webhook webhook =
+      NewWebhookLocked(call, call.status_callback, call.status_callback_method, std::move(params));
+  webhook.call_status = std::move(call_status);
+  webhook.sequence_number = sequence_number;
   call.callbacks_by_event[event] = webhook;
   if (!hold) {
     ++call.sends[static_cast<int>(event)];
@@ -378,7 +383,7 @@ void CallEngine::EmitRecordingLocked(SimCall& call) {
       std::find(call.recording_status_callback_events.begin(),
                 call.recording_status_callback_events.end(),
                 "completed") != call.recording_status_callback_events.end();
-  // Twilio's shape (fixtures/twilio_recording_status_completed.form): the recording of an
+  // Twilio's shape (tests/fixtures/twilio_recording_status_completed.form): the recording of an
   // outbound API call starts at answer and lasts as long as the call talked.
   call.recording_callback_params = {
       {"AccountSid", call.account_sid},
@@ -400,10 +405,10 @@ void CallEngine::EmitRecordingLocked(SimCall& call) {
     return;
   }
   Webhook webhook =
-      NewWebhookLocked(call, call.recording_status_callback, call.recording_status_callback_method);
+      NewWebhookLocked(call, call.recording_status_callback, call.recording_status_callback_method,
+                       call.recording_callback_params);
   webhook.call_status = "recording:completed";
   webhook.sequence_number = -1;  // recording callbacks carry no SequenceNumber
-  webhook.params = call.recording_callback_params;
   Log()->info("recording callback call_sid={} recording_sid={} duration={}s", call.sid,
               call.recording_sid, call.duration_seconds.value_or(0));
   sender_->Send(std::move(webhook));
@@ -438,13 +443,16 @@ std::string CallEngine::RandomHexLocked(int digits) {
 }
 
 Webhook CallEngine::NewWebhookLocked(const SimCall& call, const std::string& url,
-                                     const std::string& method) {
+                                     const std::string& method, http::FormParams params) {
   Webhook webhook;
   webhook.call_sid = call.sid;
   webhook.url = url;
-  webhook.method = method;
-  webhook.auth_token = call.auth_token;
   webhook.idempotency_token = IdempotencyTokenLocked();
+  webhook.render = [callback = TwilioCallback{url, method, std::move(params), call.auth_token,
+                                              webhook.idempotency_token}](int) {
+    return BuildTwilioCallbackRequest(callback);
+  };
+  webhook.on_attempt = [this](const DeliveryReport& report) { RecordDelivery(report); };
   return webhook;
 }
 

@@ -20,8 +20,9 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "tools/provider_sim/scenario.h"
+#include "common/http/form.h"
 #include "tools/provider_sim/scheduler.h"
+#include "tools/provider_sim/twilio/twilio_scenario.h"
 #include "tools/provider_sim/webhook_sender.h"
 
 namespace callcontrol::provider_sim {
@@ -187,9 +188,10 @@ class CallEngine {
   std::string RandomHexLocked(int digits) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A fresh I-Twilio-Idempotency-Token (UUID-shaped).
   std::string IdempotencyTokenLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // A signed delivery of `call` to `url`, with a fresh I-Twilio-Idempotency-Token.
-  Webhook NewWebhookLocked(const SimCall& call, const std::string& url, const std::string& method)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A delivery of `params` to `url` signed with the call's auth token, with a fresh
+  // I-Twilio-Idempotency-Token; its reports come back to RecordDelivery.
+  Webhook NewWebhookLocked(const SimCall& call, const std::string& url, const std::string& method,
+                           http::FormParams params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   double SimSecondsSinceCreate(const SimCall& call) const;
 
   const Options options_;

@@ -80,8 +80,8 @@ TEST_F(TelnyxApiTest, ConfiguredKeysReplaceTheDefaultKey) {
   SimServer::Options options;
   options.listen = "127.0.0.1:0";
   options.time_scale = 0.05;
-  options.telnyx_api_keys = {"KEYfirst", "KEYsecond"};
-  auto sim = SimServer::Start(options);
+  options.Provider<TelnyxSimProvider>().options().api_keys = {"KEYfirst", "KEYsecond"};
+  auto sim = SimServer::Start(std::move(options));
   ASSERT_TRUE(sim.ok()) << sim.status();
   sim_ = *std::move(sim);
   ExpectTelnyxError(TelnyxSend("GET", "/v2/calls/v3:unknown"), 401, "10009");

@@ -10,6 +10,7 @@
 #include "providers/telnyx/telnyx_signature.h"
 #include "tests/tools/provider_sim/sim_test_fixture.h"
 #include "tools/provider_sim/telnyx/telnyx_api.h"
+#include "tools/provider_sim/telnyx/telnyx_sim_provider.h"
 
 namespace callcontrol::provider_sim::testing {
 
@@ -55,6 +56,11 @@ inline std::vector<std::string> EventTypes(const std::vector<TelnyxWebhook>& web
 
 class TelnyxSimTest : public SimTest {
  protected:
+  // The key that verifies the simulator's Telnyx webhooks.
+  const std::string& TelnyxPublicKey() const {
+    return sim_->provider<TelnyxSimProvider>()->public_key();
+  }
+
   RestResult TelnyxSend(const std::string& method, const std::string& path,
                         const std::string& body = "",
                         const std::string& key = kDefaultTelnyxApiKey) {
@@ -120,7 +126,7 @@ class TelnyxSimTest : public SimTest {
   // Checks a webhook's signature against the simulator's public key.
   ::testing::AssertionResult Verified(const TelnyxWebhook& w) {
     const absl::Status s = telnyx::VerifyWebhookSignature(
-        sim_->telnyx_public_key(), w.timestamp, w.body, w.signature, absl::Now(), absl::Minutes(5));
+        TelnyxPublicKey(), w.timestamp, w.body, w.signature, absl::Now(), absl::Minutes(5));
     if (s.ok()) return ::testing::AssertionSuccess();
     return ::testing::AssertionFailure() << s << " for " << w.body;
   }

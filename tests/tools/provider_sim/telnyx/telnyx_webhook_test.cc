@@ -79,10 +79,10 @@ TEST_F(TelnyxWebhookTest, AnsweredTimelineIsSignedAndShapedLikeTelnyx) {
   EXPECT_FALSE(telnyx::VerifyWebhookSignature(other_key, w.timestamp, w.body, w.signature,
                                               absl::Now(), absl::Minutes(5))
                    .ok());
-  EXPECT_FALSE(telnyx::VerifyWebhookSignature(sim_->telnyx_public_key(), w.timestamp, w.body + " ",
+  EXPECT_FALSE(telnyx::VerifyWebhookSignature(TelnyxPublicKey(), w.timestamp, w.body + " ",
                                               w.signature, absl::Now(), absl::Minutes(5))
                    .ok());
-  EXPECT_FALSE(telnyx::VerifyWebhookSignature(sim_->telnyx_public_key(),
+  EXPECT_FALSE(telnyx::VerifyWebhookSignature(TelnyxPublicKey(),
                                               std::to_string(std::stoll(w.timestamp) + 1), w.body,
                                               w.signature, absl::Now(), absl::Minutes(5))
                    .ok());
@@ -260,14 +260,16 @@ TEST_F(TelnyxKeyFileTest, RejectsAFileThatIsNotASeed) {
 
 TEST(TelnyxSimServerTest, UsesTheGivenPrivateKeyAndRejectsABadOne) {
   const telnyx::KeyPair key = telnyx::GenerateKeyPair();
-  SimServer::Options options;
-  options.listen = "127.0.0.1:0";
-  options.telnyx_private_key_base64 = key.private_key_base64;
-  auto sim = SimServer::Start(options);
+  auto start = [](const std::string& private_key_base64) {
+    SimServer::Options options;
+    options.listen = "127.0.0.1:0";
+    options.Provider<TelnyxSimProvider>().options().private_key_base64 = private_key_base64;
+    return SimServer::Start(std::move(options));
+  };
+  auto sim = start(key.private_key_base64);
   ASSERT_TRUE(sim.ok()) << sim.status();
-  EXPECT_EQ((*sim)->telnyx_public_key(), key.public_key_base64);
-  options.telnyx_private_key_base64 = "c2hvcnQ=";
-  EXPECT_THAT(SimServer::Start(options).status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ((*sim)->provider<TelnyxSimProvider>()->public_key(), key.public_key_base64);
+  EXPECT_THAT(start("c2hvcnQ=").status(), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 }  // namespace

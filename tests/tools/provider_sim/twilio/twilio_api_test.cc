@@ -248,24 +248,5 @@ TEST(ParseTwilioAccountTest, RejectsMalformedSpecs) {
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
-TEST(IsE164Test, AcceptsOnlyPlusCountryCodeAndDigits) {
-  EXPECT_TRUE(IsE164("+15558675310"));
-  EXPECT_TRUE(IsE164("+442071838750"));
-  EXPECT_FALSE(IsE164("15558675310"));
-  EXPECT_FALSE(IsE164("+0155586753"));
-  EXPECT_FALSE(IsE164("+1 555 867 5310"));
-  EXPECT_FALSE(IsE164("+1234567890123456"));  // 16 digits
-  EXPECT_FALSE(IsE164("client:alice"));
-}
-
-TEST(SimServerTest, RefusesNonLoopbackListenWithoutAllowRemote) {
-  SimServer::Options options;
-  options.listen = "0.0.0.0:0";
-  EXPECT_THAT(SimServer::Start(options), StatusIs(absl::StatusCode::kInvalidArgument));
-  options.listen = "127.0.0.1:0";
-  options.time_scale = 0;
-  EXPECT_THAT(SimServer::Start(options), StatusIs(absl::StatusCode::kInvalidArgument));
-}
-
 }  // namespace
 }  // namespace callcontrol::provider_sim::testing

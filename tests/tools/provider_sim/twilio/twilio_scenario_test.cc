@@ -1,7 +1,6 @@
-// provider-sim's scenario table and timelines: busy, no-answer, failed, chaos; the scheduler.
-#include "tools/provider_sim/scenario.h"
+// provider-sim's Twilio scenario table and timelines: busy, no-answer, failed, chaos.
+#include "tools/provider_sim/twilio/twilio_scenario.h"
 
-#include <atomic>
 #include <string>
 #include <utility>
 
@@ -9,7 +8,6 @@
 #include "gtest/gtest.h"
 #include "providers/twilio/twilio_signature.h"
 #include "tests/tools/provider_sim/sim_test_fixture.h"
-#include "tools/provider_sim/scheduler.h"
 
 namespace callcontrol::provider_sim::testing {
 namespace {
@@ -38,21 +36,6 @@ TEST(ScenarioTableTest, PicksByLastFourDigitsAndDefaultsToAnswered) {
   EXPECT_EQ(ScenarioForNumber("+15558670107").name, "refused");
   EXPECT_TRUE(ScenarioForNumber("+15558670107").refuse_create);
   EXPECT_EQ(ScenarioForNumber("+15558679999").name, "answered");
-}
-
-TEST(ScenarioTableTest, TelnyxTablePicksByLastFourDigitsAndDefaultsToAnswered) {
-  EXPECT_EQ(TelnyxScenarioForNumber("+15558670100").name, "answered");
-  EXPECT_EQ(TelnyxScenarioForNumber("+15558670101").name, "busy");
-  EXPECT_EQ(TelnyxScenarioForNumber("+15558670102").name, "no-answer");
-  EXPECT_EQ(TelnyxScenarioForNumber("+15558670103").name, "failed");
-  EXPECT_EQ(TelnyxScenarioForNumber("+15558670104").name, "long-call");
-  EXPECT_EQ(TelnyxScenarioForNumber("+15558670105").name, "duplicates");
-  EXPECT_EQ(TelnyxScenarioForNumber("+15558670106").name, "slow-answer");
-  EXPECT_EQ(TelnyxScenarioForNumber("+15558670107").name, "answered");
-  EXPECT_EQ(TelnyxScenarioForNumber("+15558670108").name, "hangup-500");
-  EXPECT_TRUE(TelnyxScenarioForNumber("+15558670108").fail_first_hangup);
-  EXPECT_EQ(TelnyxScenarioForNumber("+1").name, "answered");
-  EXPECT_EQ(TelnyxWebRtcPairScenario().name, "webrtc-pair");
   EXPECT_EQ(ScenarioForNumber("+1").name, "answered");
 }
 
@@ -129,44 +112,6 @@ TEST_F(ScenarioTest, ChaosDeliversOutOfOrderAndTwiceWithTrueSequenceNumbers) {
   EXPECT_EQ(view["callbacks"][2]["redelivery"], false) << "the first, late, ringing";
   EXPECT_EQ(view["callbacks"][3]["redelivery"], true);
   EXPECT_EQ(view["callbacks"][6]["redelivery"], true);
-}
-
-TEST(SchedulerTest, RunsTasksInDeadlineOrderAndCancelsPendingOnes) {
-  Scheduler scheduler;
-  absl::Mutex mu;
-  std::vector<int> ran;
-  auto record = [&](int v) {
-    return [&, v] {
-      absl::MutexLock lock(&mu);
-      ran.push_back(v);
-    };
-  };
-  const auto now = Scheduler::Clock::now();
-  scheduler.ScheduleAt(now + std::chrono::milliseconds(30), record(3));
-  scheduler.ScheduleAt(now + std::chrono::milliseconds(10), record(1));
-  const auto cancelled = scheduler.ScheduleAt(now + std::chrono::milliseconds(20), record(2));
-  scheduler.ScheduleAt(now + std::chrono::milliseconds(30), record(4));
-  EXPECT_TRUE(scheduler.Cancel(cancelled));
-  EXPECT_FALSE(scheduler.Cancel(cancelled));
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        absl::MutexLock lock(&mu);
-        return ran.size() == 3;
-      },
-      std::chrono::seconds(2), "3 tasks"));
-  absl::MutexLock lock(&mu);
-  EXPECT_THAT(ran, ::testing::ElementsAre(1, 3, 4));
-}
-
-TEST(SchedulerTest, ShutdownDropsPendingTasks) {
-  std::atomic<int> runs{0};
-  Scheduler scheduler;
-  scheduler.ScheduleAfter(std::chrono::seconds(60), [&] { ++runs; });
-  EXPECT_EQ(scheduler.pending(), 1u);
-  scheduler.Shutdown();
-  EXPECT_EQ(scheduler.pending(), 0u);
-  EXPECT_EQ(scheduler.ScheduleAfter(std::chrono::milliseconds(0), [&] { ++runs; }), 0u);
-  EXPECT_EQ(runs.load(), 0);
 }
 
 }  // namespace

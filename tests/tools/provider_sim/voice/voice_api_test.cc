@@ -16,6 +16,7 @@
 #include "tools/provider_sim/multipart.h"
 #include "tools/provider_sim/sim_server.h"
 #include "tools/provider_sim/voice/voice_api.h"
+#include "tools/provider_sim/voice/voice_sim_provider.h"
 
 namespace callcontrol::provider_sim {
 namespace {
@@ -42,7 +43,7 @@ class VoiceApiTest : public ::testing::Test {
     SimServer::Options options;
     options.listen = "127.0.0.1:0";
     options.time_scale = kTimeScale;
-    options.voice_api_keys = {"key-one", "key-two"};
+    options.Provider<VoiceSimProvider>().options().api_keys = {"key-one", "key-two"};
     auto server = SimServer::Start(std::move(options));
     ASSERT_TRUE(server.ok()) << server.status();
     sim_ = *std::move(server);
