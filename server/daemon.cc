@@ -13,9 +13,9 @@
 #include "server/events/event_bus.h"
 #include "server/observability/metric_families.h"
 #include "server/observability/metrics_endpoint.h"
-#include "server/providers/exotel_client.h"
-#include "server/providers/telnyx_client.h"
-#include "server/providers/twilio_client.h"
+#include "providers/exotel/exotel_client.h"
+#include "providers/telnyx/telnyx_client.h"
+#include "providers/twilio/twilio_client.h"
 #include "server/store/store.h"
 
 namespace callcontrol {

@@ -17,8 +17,8 @@
 #include "providers/telnyx/telnyx_event.h"
 #include "providers/telnyx/telnyx_signature.h"
 #include "providers/twilio/twilio_signature.h"
-#include "webhook_adapter/providers/twilio/twilio_recording_callback.h"
-#include "webhook_adapter/providers/twilio/twilio_status_callback.h"
+#include "providers/twilio/twilio_recording_callback.h"
+#include "providers/twilio/twilio_status_callback.h"
 #include "webhook_adapter/twiml/twiml_writer.h"
 
 namespace callcontrol::webhook_adapter {

@@ -6,7 +6,7 @@
 
 #include "common/http/http_client.h"
 #include "nlohmann/json.hpp"
-#include "server/providers/provider_http.h"
+#include "providers/provider_http.h"
 
 namespace callcontrol::providers {
 namespace {

@@ -9,7 +9,7 @@
 #include "common/http/http_server.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/server/providers/fake_provider_api.h"
+#include "tests/testing/fake_provider_api.h"
 #include "tests/testing/status_matchers.h"
 
 namespace callcontrol::providers {

@@ -1,4 +1,4 @@
-#include "server/providers/telnyx_client.h"
+#include "providers/telnyx/telnyx_client.h"
 
 #include <utility>
 
@@ -7,7 +7,7 @@
 #include "absl/strings/string_view.h"
 #include "common/http/http_client.h"
 #include "nlohmann/json.hpp"
-#include "server/providers/provider_http.h"
+#include "providers/provider_http.h"
 
 namespace callcontrol::providers {
 namespace {

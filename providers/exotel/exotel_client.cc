@@ -1,4 +1,4 @@
-#include "server/providers/exotel_client.h"
+#include "providers/exotel/exotel_client.h"
 
 #include <cstdint>
 #include <utility>
@@ -8,7 +8,7 @@
 #include "common/http/form.h"
 #include "common/http/http_client.h"
 #include "nlohmann/json.hpp"
-#include "server/providers/provider_http.h"
+#include "providers/provider_http.h"
 
 namespace callcontrol::providers {
 namespace {

@@ -1,4 +1,4 @@
-#include "server/providers/provider_http.h"
+#include "providers/provider_http.h"
 
 #include <cstdint>
 

@@ -1,4 +1,4 @@
-#include "webhook_adapter/providers/twilio/twilio_status_callback.h"
+#include "providers/twilio/twilio_status_callback.h"
 
 #include <cstdint>
 #include <limits>

@@ -1,6 +1,7 @@
-// Shared plumbing of the daemon's provider REST clients (Twilio, Telnyx, Exotel, voice clone):
+// Shared plumbing of the provider REST clients the daemon runs (telephony and voice clone):
 // the per-thread HTTP client, transport-failure wording, JSON member reading and the provider
-// error code carried in an absl::Status payload. Internal to server/providers.
+// error code carried in an absl::Status payload. Used by the REST clients in providers/<name>/ and
+// server/providers (voice clone).
 #pragma once
 
 #include <string>

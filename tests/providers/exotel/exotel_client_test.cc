@@ -1,7 +1,7 @@
 // ExotelClient against a fake Exotel API (FakeProviderApi: a real HTTP server on 127.0.0.1:0) that
 // records each request and answers canned Exotel bodies (shapes from telephony.md §3d and Exotel's
 // docs).
-#include "server/providers/exotel_client.h"
+#include "providers/exotel/exotel_client.h"
 
 #include <chrono>
 #include <string>
@@ -10,7 +10,7 @@
 #include "common/http/form.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/server/providers/fake_provider_api.h"
+#include "tests/testing/fake_provider_api.h"
 #include "tests/testing/status_matchers.h"
 
 namespace callcontrol::providers {

@@ -1,7 +1,7 @@
 // TelnyxClient against a fake Telnyx API (FakeProviderApi: a real HTTP server on 127.0.0.1:0) that
 // records each request and answers canned Telnyx bodies (copied from
 // ../shared/fixtures/telnyx_*.json).
-#include "server/providers/telnyx_client.h"
+#include "providers/telnyx/telnyx_client.h"
 
 #include <chrono>
 #include <string>
@@ -9,7 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "tests/server/providers/fake_provider_api.h"
+#include "tests/testing/fake_provider_api.h"
 #include "tests/testing/status_matchers.h"
 
 namespace callcontrol::providers {

@@ -1,6 +1,6 @@
 // ParseTwilioRecordingCallback on tests/fixtures/twilio_recording_status_completed.form and on
 // edge cases.
-#include "webhook_adapter/providers/twilio/twilio_recording_callback.h"
+#include "providers/twilio/twilio_recording_callback.h"
 
 #include <string>
 #include <utility>

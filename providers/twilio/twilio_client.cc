@@ -1,10 +1,10 @@
-#include "server/providers/twilio_client.h"
+#include "providers/twilio/twilio_client.h"
 
 #include "absl/strings/numbers.h"
 #include "common/http/form.h"
 #include "common/http/http_client.h"
 #include "nlohmann/json.hpp"
-#include "server/providers/provider_http.h"
+#include "providers/provider_http.h"
 
 namespace callcontrol::providers {
 namespace {

@@ -1,7 +1,7 @@
 // TwilioClient's create request against a fake Twilio API (FakeProviderApi: a real HTTP server on
 // 127.0.0.1:0) that records each request and answers a Call resource shaped like
 // ../shared/fixtures/twilio_call_resource_fixture.json.
-#include "server/providers/twilio_client.h"
+#include "providers/twilio/twilio_client.h"
 
 #include <string>
 #include <vector>
@@ -10,7 +10,7 @@
 #include "common/http/http_server.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/server/providers/fake_provider_api.h"
+#include "tests/testing/fake_provider_api.h"
 #include "tests/testing/status_matchers.h"
 
 namespace callcontrol::providers {

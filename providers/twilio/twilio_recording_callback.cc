@@ -1,11 +1,11 @@
-#include "webhook_adapter/providers/twilio/twilio_recording_callback.h"
+#include "providers/twilio/twilio_recording_callback.h"
 
 #include <cstdint>
 #include <string>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
-#include "webhook_adapter/providers/twilio/twilio_status_callback.h"
+#include "providers/twilio/twilio_status_callback.h"
 
 namespace callcontrol::webhook_adapter {
 namespace {
