@@ -55,15 +55,40 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "callcontrol/v1/call.pb.h"
+#include "nlohmann/json_fwd.hpp"
 
 namespace callcontrol::config {
+
+// One provider's block of a tenant ("twilio": {...}). Each provider defines its subclass next to
+// its code (providers/<name>/<name>_account.h); TenantConfig holds them by provider.
+class ProviderAccount {
+ public:
+  virtual ~ProviderAccount() = default;
+};
+
+// What config parsing knows of one provider; providers/registry.h lists them.
+struct ProviderConfigSpec {
+  v1::Provider provider = v1::PROVIDER_UNSPECIFIED;
+  // The tenant's "provider" word, the key of its block and of its "rates" entry ("twilio").
+  std::string name;
+  // Reads the tenant's block; `where` names it in messages ("tenants[0].twilio"). Returns
+  // kInvalidArgument naming the key at fault. Null for a provider without a block (Bolna).
+  std::function<absl::StatusOr<std::shared_ptr<const ProviderAccount>>(const nlohmann::json& block,
+                                                                       const std::string& where)>
+      parse_block;
+  // False for a provider whose webhooks are not signed (Exotel, Bolna): a tenant using it needs a
+  // "webhook_token", which the adapter requires on every webhook.
+  bool signs_webhooks = true;
+};
 
 struct DaemonConfig {
   std::string grpc_listen = "127.0.0.1:50051";

@@ -1,0 +1,11 @@
+#include "providers/telnyx/telnyx_provider.h"
+
+namespace callcontrol::telnyx {
+
+TelnyxProvider::TelnyxProvider() {
+  spec_.provider = v1::PROVIDER_TELNYX;
+  spec_.name = "telnyx";
+  spec_.signs_webhooks = true;
+}
+
+}  // namespace callcontrol::telnyx

@@ -1,0 +1,11 @@
+#include "providers/twilio/twilio_provider.h"
+
+namespace callcontrol::twilio {
+
+TwilioProvider::TwilioProvider() {
+  spec_.provider = v1::PROVIDER_TWILIO;
+  spec_.name = "twilio";
+  spec_.signs_webhooks = true;
+}
+
+}  // namespace callcontrol::twilio
