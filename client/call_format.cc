@@ -4,11 +4,13 @@
 
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace callcontrol::client {
@@ -86,18 +88,20 @@ bool IsTerminal(v1::CallStatus status) {
 }
 
 std::string_view ProviderWord(v1::Provider provider) {
-  switch (provider) {
-    case v1::PROVIDER_TWILIO:
-      return "twilio";
-    case v1::PROVIDER_TELNYX:
-      return "telnyx";
-    case v1::PROVIDER_EXOTEL:
-      return "exotel";
-    case v1::PROVIDER_BOLNA:
-      return "bolna";
-    default:
-      return "unspecified";
-  }
+  // The API's enum names ("PROVIDER_X" -> "x"), computed once per value.
+  static const auto* const kWords = [] {
+    auto* words = new absl::flat_hash_map<int, std::string>();
+    const google::protobuf::EnumDescriptor* descriptor = v1::Provider_descriptor();
+    for (int i = 0; i < descriptor->value_count(); ++i) {
+      const google::protobuf::EnumValueDescriptor* value = descriptor->value(i);
+      std::string word = absl::AsciiStrToLower(value->name());
+      if (absl::StartsWith(word, "provider_")) word.erase(0, std::string_view("provider_").size());
+      words->emplace(value->number(), std::move(word));
+    }
+    return words;
+  }();
+  const auto it = kWords->find(provider);
+  return it == kWords->end() ? std::string_view("unspecified") : std::string_view(it->second);
 }
 
 std::string_view DirectionWord(v1::CallDirection direction) {

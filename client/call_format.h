@@ -28,7 +28,8 @@ absl::StatusOr<v1::CallStatus> ParseStatusWord(std::string_view word);
 // True for COMPLETED, BUSY, NO_ANSWER, FAILED and CANCELED: the call never changes again.
 bool IsTerminal(v1::CallStatus status);
 
-// "twilio", "telnyx", "exotel", "bolna"; "unspecified" otherwise.
+// The provider's name as the API spells it, lowercased without the prefix (PROVIDER_X -> "x");
+// "unspecified" for PROVIDER_UNSPECIFIED and unknown values.
 std::string_view ProviderWord(v1::Provider provider);
 
 // "outbound", "inbound"; "unspecified" otherwise.

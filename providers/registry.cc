@@ -38,11 +38,11 @@ std::vector<config::ProviderConfigSpec> ConfigSpecs() {
 }
 
 absl::StatusOr<config::Config> ParseConfig(std::string_view json_text) {
-  return config::ParseConfig(json_text);
+  return config::ParseConfig(json_text, ConfigSpecs());
 }
 
 absl::StatusOr<config::Config> LoadConfig(const std::string& path) {
-  return config::LoadConfig(path);
+  return config::LoadConfig(path, ConfigSpecs());
 }
 
 }  // namespace callcontrol::providers

@@ -9,6 +9,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/config/config.h"
 #include "common/logging.h"
+#include "providers/registry.h"
 #include "server/daemon.h"
 
 int main(int argc, char** argv) {
@@ -60,7 +61,7 @@ int main(int argc, char** argv) {
     std::cerr << "callcontrold: " << s.message() << "\n";
     return 2;
   }
-  auto config = callcontrol::config::LoadConfig(config_path);
+  auto config = callcontrol::providers::LoadConfig(config_path);
   if (!config.ok()) {
     std::cerr << "callcontrold: " << config.status().message() << "\n";
     return 1;

@@ -13,6 +13,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/config/config.h"
 #include "common/logging.h"
+#include "providers/registry.h"
 #include "webhook_adapter/adapter.h"
 
 namespace {
@@ -84,7 +85,7 @@ int main(int argc, char** argv) {
   if (auto s = logging::SetLevel(log_level); !s.ok()) {
     return Fail("--log-level: " + std::string(s.message()));
   }
-  auto config = callcontrol::config::LoadConfig(config_path);
+  auto config = callcontrol::providers::LoadConfig(config_path);
   if (!config.ok()) return Fail(std::string(config.status().message()));
   if (!listen.empty()) config->adapter.listen = listen;
   if (!public_url.empty()) config->adapter.public_url = public_url;

@@ -14,10 +14,12 @@
 #include "common/logging.h"
 #include "providers/bolna/bolna_execution.h"
 #include "providers/exotel/exotel_callback.h"
+#include "providers/telnyx/telnyx_account.h"
 #include "providers/telnyx/telnyx_event.h"
 #include "providers/telnyx/telnyx_signature.h"
-#include "providers/twilio/twilio_signature.h"
+#include "providers/twilio/twilio_account.h"
 #include "providers/twilio/twilio_recording_callback.h"
+#include "providers/twilio/twilio_signature.h"
 #include "providers/twilio/twilio_status_callback.h"
 #include "webhook_adapter/twiml/twiml_writer.h"
 
@@ -199,15 +201,15 @@ WebhookRouter::WebhookRouter(const config::Config& config, std::string public_ur
       metrics_(std::make_unique<AdapterMetrics>()) {
   for (const auto& tenant : config.tenants) {
     // An empty auth token would let anyone compute a valid signature: such a tenant gets 404.
-    if ((tenant.has_twilio || tenant.provider == v1::PROVIDER_TWILIO) &&
-        !tenant.twilio.auth_token.empty()) {
-      twilio_auth_tokens_.emplace(tenant.id, tenant.twilio.auth_token);
+    if (const auto* twilio = ::callcontrol::twilio::AccountOf(tenant);
+        twilio != nullptr && !twilio->auth_token.empty()) {
+      twilio_auth_tokens_.emplace(tenant.id, twilio->auth_token);
     }
-    if ((tenant.has_telnyx || tenant.provider == v1::PROVIDER_TELNYX) &&
-        !tenant.telnyx.public_key.empty()) {
-      telnyx_tenants_.emplace(tenant.id,
-                              TelnyxTenant{tenant.telnyx.public_key,
-                                           absl::Seconds(tenant.telnyx.webhook_tolerance_seconds)});
+    if (const auto* telnyx = ::callcontrol::telnyx::AccountOf(tenant);
+        telnyx != nullptr && !telnyx->public_key.empty()) {
+      telnyx_tenants_.emplace(
+          tenant.id,
+          TelnyxTenant{telnyx->public_key, absl::Seconds(telnyx->webhook_tolerance_seconds)});
     }
     // Likewise, an empty token would admit anyone: such a tenant gets 404 on the token routes.
     if (!tenant.webhook_token.empty()) {

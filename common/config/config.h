@@ -13,22 +13,14 @@
 //                  "metrics_event_interval_ms": 250 },                          (10..60000)
 //     "adapter": { "listen": "127.0.0.1:8080", "public_url": "http://127.0.0.1:8080",
 //                  "daemon_address": "127.0.0.1:50051", "io_threads": 2 },
-//     "tenants": [ { "id": "acme", "provider": "twilio", "default_from": "+15005550006",
+//     "tenants": [ { "id": "acme", "provider": "<provider name>", "default_from": "+15005550006",
 //                    "api_keys": [ "sha256:<64 hex digits>" ],                  (required)
 //                    "webhook_token": "${ACME_WEBHOOK_TOKEN}",
 //                    "default_twiml": "<Response><Pause length=\"600\"/></Response>",
-//                    "twilio": { "account_sid": "AC…", "auth_token": "${TWILIO_AUTH_TOKEN}",
-//                                "api_base_url": "https://api.twilio.com", "record": false },
-//                    "telnyx": { "api_key": "${TELNYX_API_KEY}", "connection_id": "…",
-//                                "public_key": "<base64 Ed25519 public key>",
-//                                "api_base_url": "https://api.telnyx.com",
-//                                "webhook_tolerance_seconds": 300 },
-//                    "exotel": { "account_sid": "…", "api_key": "${EXOTEL_API_KEY}",
-//                                "api_token": "${EXOTEL_API_TOKEN}",
-//                                "api_base_url": "https://api.exotel.com",
-//                                "caller_id": "<ExoPhone>", "flow_url": "http://my.exotel.com/…" },
-//                    "rates": { "twilio": { "price_per_minute_micros": 14000, "currency": "USD",
-//                                           "rounding": "per_second" | "per_minute" } },
+//                    "<provider name>": { … },       (one block per provider, see below)
+//                    "rates": { "<provider name>": { "price_per_minute_micros": 14000,
+//                                                    "currency": "USD",
+//                                                    "rounding": "per_second" | "per_minute" } },
 //                    "clone": { "enabled": true, "greeting_text": "…", "greeting_audio_url": "",
 //                               "hold_music_url": "", "agent_stream_url": "wss://…",
 //                               "max_wait_seconds": 30, "poll_interval_seconds": 3,
@@ -40,16 +32,14 @@
 //                               "agent_token_ttl_seconds": 300 } } ]
 //   }
 //
-// A tenant's "provider" (twilio | telnyx | exotel | bolna) is the one StartCall dials through
-// and needs its block (bolna calls are started by Bolna agents, not by StartCall); a tenant may
-// carry several blocks so that webhooks of each are accepted. Exotel and Bolna do not sign
-// webhooks: theirs are accepted only with the tenant's "webhook_token".
-// API keys are stored only as "sha256:" + the lowercase hex SHA-256 of the key
+// A tenant's "provider" is the name of a registered provider (providers/registry.h; the first
+// one registered when absent). The tenant needs that provider's block when the provider has one; a
+// tenant may carry the blocks of several providers so that webhooks of each are accepted. Each
+// block's keys are documented next to its provider (providers/<name>/<name>_account.h). A provider
+// that does not sign its webhooks (ProviderConfigSpec::signs_webhooks) needs the tenant's
+// "webhook_token", which the adapter requires on each of them. API keys are stored only as
+// "sha256:" + the lowercase hex SHA-256 of the key
 // (`callctl key new` makes a key and its hash).
-//
-// A Twilio tenant with "record": true has every call StartCall places recorded by Twilio
-// (Record=true), with the recording status callback sent to the adapter's
-// /webhooks/twilio/{tenant}/recording route.
 //
 // Thread-safe once loaded (plain values).
 #pragma once
@@ -68,8 +58,8 @@
 
 namespace callcontrol::config {
 
-// One provider's block of a tenant ("twilio": {...}). Each provider defines its subclass next to
-// its code (providers/<name>/<name>_account.h); TenantConfig holds them by provider.
+// One provider's block of a tenant ("<provider name>": {...}). Each provider defines its subclass
+// next to its code (providers/<name>/<name>_account.h); TenantConfig holds them by provider.
 class ProviderAccount {
  public:
   virtual ~ProviderAccount() = default;
@@ -78,14 +68,14 @@ class ProviderAccount {
 // What config parsing knows of one provider; providers/registry.h lists them.
 struct ProviderConfigSpec {
   v1::Provider provider = v1::PROVIDER_UNSPECIFIED;
-  // The tenant's "provider" word, the key of its block and of its "rates" entry ("twilio").
+  // The tenant's "provider" word, the key of its block and of its "rates" entry.
   std::string name;
-  // Reads the tenant's block; `where` names it in messages ("tenants[0].twilio"). Returns
-  // kInvalidArgument naming the key at fault. Null for a provider without a block (Bolna).
+  // Reads the tenant's block; `where` names it in messages ("tenants[0].<name>"). Returns
+  // kInvalidArgument naming the key at fault. Null for a provider without a block.
   std::function<absl::StatusOr<std::shared_ptr<const ProviderAccount>>(const nlohmann::json& block,
                                                                        const std::string& where)>
       parse_block;
-  // False for a provider whose webhooks are not signed (Exotel, Bolna): a tenant using it needs a
+  // False for a provider whose webhooks are not signed: a tenant using it needs a
   // "webhook_token", which the adapter requires on every webhook.
   bool signs_webhooks = true;
 };
@@ -115,49 +105,14 @@ struct DaemonConfig {
 
 struct AdapterConfig {
   std::string listen = "127.0.0.1:8080";
-  // The URL providers reach the adapter at (scheme://host[:port], no trailing slash). Twilio
-  // signs this URL, and the daemon builds StatusCallback URLs from it.
+  // The URL providers reach the adapter at (scheme://host[:port], no trailing slash). Providers
+  // that sign the URL they call sign this one, and the daemon builds callback URLs from it.
   std::string public_url = "http://127.0.0.1:8080";
   std::string daemon_address = "127.0.0.1:50051";
   int io_threads = 2;
 };
 
-struct TwilioAccount {
-  std::string account_sid;  // "AC" + 32 hex
-  std::string auth_token;   // secret: never logged
-  std::string api_base_url = "https://api.twilio.com";
-  // Have Twilio record the calls StartCall places (Create Call `Record=true`, with
-  // RecordingStatusCallback pointing at the adapter's recording route, method POST, event
-  // completed), so each answered call gets its recording attached.
-  bool record = false;
-};
-
-// Telnyx Call Control (https://developers.telnyx.com/docs/voice/programmable-voice).
-struct TelnyxAccount {
-  std::string api_key;  // secret: "KEY…", sent as `Authorization: Bearer`
-  // The Call Control Application (connection) outbound calls are placed on.
-  std::string connection_id;
-  // The account's webhook signing key: base64 of the 32-byte Ed25519 public key (Mission Control
-  // portal, "Public Key").
-  std::string public_key;
-  std::string api_base_url = "https://api.telnyx.com";
-  // Webhooks whose `telnyx-timestamp` is further than this from now are refused (replay window;
-  // Telnyx's SDKs use 300 s).
-  int64_t webhook_tolerance_seconds = 300;
-};
-
-// Exotel (https://developer.exotel.com/api/make-a-call-api): StartCall connects the called number
-// to a call flow (the Connect API's `Url` variant).
-struct ExotelAccount {
-  std::string account_sid;                              // the account SID in the API path
-  std::string api_key;                                  // secret: HTTP Basic user
-  std::string api_token;                                // secret: HTTP Basic password
-  std::string api_base_url = "https://api.exotel.com";  // Mumbai: https://api.in.exotel.com
-  std::string caller_id;  // the ExoPhone shown to the called party (Exotel `CallerId`)
-  std::string flow_url;   // the call flow the answered call runs (Exotel `Url`)
-};
-
-// The pre-call voice-clone flow of a tenant's inbound Twilio calls: greet the caller, clone their
+// The pre-call voice-clone flow of a tenant's inbound calls (TwiML): greet the caller, clone their
 // voice from a stored sample (ElevenLabs-shaped API), then connect them to the agent stream.
 struct CloneFlow {
   enum class OnFailure { kHangup, kConnectDefaultVoice };
@@ -192,27 +147,31 @@ struct Rate {
 
 struct TenantConfig {
   std::string id;  // [a-z0-9_-]{1,64}; appears in webhook paths
-  v1::Provider provider = v1::PROVIDER_TWILIO;
+  v1::Provider provider = v1::PROVIDER_UNSPECIFIED;
   // Caller id used when StartCall leaves `from` empty (E.164).
   std::string default_from;
   // TwiML run when an outbound call is answered and StartCall gave none.
   std::string default_twiml = "<Response><Pause length=\"600\"/></Response>";
   // SHA-256 digests (32 raw bytes each) of the API keys that act for this tenant.
   std::vector<std::string> api_key_hashes;
-  // Shared secret webhooks of unsigned providers (Exotel, Bolna) must present; "" = none set.
+  // Shared secret the webhooks of unsigned providers must present; "" = none set.
   std::string webhook_token;
-  bool has_twilio = false;  // a "twilio" block was given
-  TwilioAccount twilio;
-  bool has_telnyx = false;  // a "telnyx" block was given
-  TelnyxAccount telnyx;
-  bool has_exotel = false;  // an "exotel" block was given
-  ExotelAccount exotel;
+  // The provider blocks given, by provider (each provider's own subclass of ProviderAccount).
+  std::map<v1::Provider, std::shared_ptr<const ProviderAccount>> accounts;
   CloneFlow clone;  // "clone" block; off when absent
   // Rates by provider; a provider without one bills duration_seconds at no price.
   std::map<v1::Provider, Rate> rates;
 
   // The tenant's rate for `provider`, or nullptr.
   const Rate* RateFor(v1::Provider provider) const;
+
+  // The tenant's block of `provider` as the provider's account type `T`, or nullptr when it has
+  // none. Use the provider's accessor (<name>::AccountOf in providers/<name>/) rather than this.
+  template <typename T>
+  const T* Account(v1::Provider provider) const {
+    const auto it = accounts.find(provider);
+    return it == accounts.end() ? nullptr : dynamic_cast<const T*>(it->second.get());
+  }
 };
 
 struct Config {
@@ -231,12 +190,16 @@ struct Config {
 // "sha256:" + lowercase hex SHA-256 of `api_key`: the form API keys take in the config.
 std::string HashApiKey(std::string_view api_key);
 
-// Parses a configuration document. Returns kInvalidArgument naming the offending key for bad
-// JSON, an unknown key, a wrong type, a missing environment variable or an invalid value.
-absl::StatusOr<Config> ParseConfig(std::string_view json_text);
+// Parses a configuration document whose tenants may use the providers of `providers` (their
+// "provider" words, blocks and "rates" keys; providers::ParseConfig passes every registered one).
+// Returns kInvalidArgument naming the offending key for bad JSON, an unknown key, a wrong type, a
+// missing environment variable or an invalid value.
+absl::StatusOr<Config> ParseConfig(std::string_view json_text,
+                                   const std::vector<ProviderConfigSpec>& providers);
 
 // Reads and parses the file at `path`. Returns kNotFound if it cannot be read, else as
 // ParseConfig.
-absl::StatusOr<Config> LoadConfig(const std::string& path);
+absl::StatusOr<Config> LoadConfig(const std::string& path,
+                                  const std::vector<ProviderConfigSpec>& providers);
 
 }  // namespace callcontrol::config

@@ -41,7 +41,7 @@ absl::Status ErrorFromResponse(const http::ClientResponse& response) {
 
 ExotelClient::ExotelClient(const Options& options) : options_(options) {}
 
-absl::StatusOr<ExotelCall> ExotelClient::Connect(const config::ExotelAccount& account,
+absl::StatusOr<ExotelCall> ExotelClient::Connect(const exotel::ExotelAccount& account,
                                                  const ExotelConnect& connect) const {
   if (connect.from.empty()) return absl::InvalidArgumentError("exotel connect needs a From number");
   if (account.account_sid.empty() || account.caller_id.empty() || account.flow_url.empty()) {

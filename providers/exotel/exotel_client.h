@@ -15,7 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "common/config/config.h"
+#include "providers/exotel/exotel_account.h"
 
 namespace callcontrol::providers {
 
@@ -60,7 +60,7 @@ class ExotelClient {
   // empty; kUnavailable (unreachable, timeout, 5xx, 429); kFailedPrecondition (other 4xx, code
   // in ExotelErrorCode()); kInternal for a 2xx whose body lacks Call.Sid. Not retried: a request
   // that may have reached Exotel must not be sent twice blindly.
-  absl::StatusOr<ExotelCall> Connect(const config::ExotelAccount& account,
+  absl::StatusOr<ExotelCall> Connect(const exotel::ExotelAccount& account,
                                      const ExotelConnect& request) const;
 
  private:

@@ -66,7 +66,7 @@ absl::StatusOr<http::ClientResponse> Send(const http::ClientRequest& request) {
   return SendToProvider("telnyx", request);
 }
 
-http::ClientRequest JsonPost(const config::TelnyxAccount& account, std::string url,
+http::ClientRequest JsonPost(const telnyx::TelnyxAccount& account, std::string url,
                              const json& body, const TelnyxClient::Options& options) {
   http::ClientRequest request;
   request.method = "POST";
@@ -88,7 +88,7 @@ bool Is2xx(const http::ClientResponse& response) {
 
 TelnyxClient::TelnyxClient(const Options& options) : options_(options) {}
 
-absl::StatusOr<TelnyxCallIds> TelnyxClient::Dial(const config::TelnyxAccount& account,
+absl::StatusOr<TelnyxCallIds> TelnyxClient::Dial(const telnyx::TelnyxAccount& account,
                                                  const TelnyxDial& dial) const {
   json body = {{"connection_id", account.connection_id},
                {"to", dial.to},
@@ -125,7 +125,7 @@ absl::StatusOr<TelnyxCallIds> TelnyxClient::Dial(const config::TelnyxAccount& ac
   return ids;
 }
 
-absl::Status TelnyxClient::Hangup(const config::TelnyxAccount& account,
+absl::Status TelnyxClient::Hangup(const telnyx::TelnyxAccount& account,
                                   std::string_view call_control_id, std::string_view command_id,
                                   bool* already_ended) const {
   if (already_ended != nullptr) *already_ended = false;

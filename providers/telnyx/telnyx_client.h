@@ -16,7 +16,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "common/config/config.h"
+#include "providers/telnyx/telnyx_account.h"
 
 namespace callcontrol::providers {
 
@@ -61,7 +61,7 @@ class TelnyxClient {
   // left out when empty. Returns the ids of the new leg from the 2xx body's `data`.
   // Errors: kUnavailable (unreachable, timeout, 5xx, 429), kFailedPrecondition (other 4xx, code
   // in TelnyxErrorCode()), kInternal for a 2xx whose body lacks data.call_control_id.
-  absl::StatusOr<TelnyxCallIds> Dial(const config::TelnyxAccount& account,
+  absl::StatusOr<TelnyxCallIds> Dial(const telnyx::TelnyxAccount& account,
                                      const TelnyxDial& request) const;
 
   // POST {api_base_url}/v2/calls/{call_control_id}/actions/hangup with the JSON body
@@ -70,7 +70,7 @@ class TelnyxClient {
   // OK when Telnyx answered 2xx, or HTTP 422 with error code 90018 "Call has already ended"; in
   // the latter case *already_ended is set to true (false otherwise) when `already_ended` is given.
   // Errors: kInvalidArgument for an empty `call_control_id`; otherwise as Dial.
-  absl::Status Hangup(const config::TelnyxAccount& account, std::string_view call_control_id,
+  absl::Status Hangup(const telnyx::TelnyxAccount& account, std::string_view call_control_id,
                       std::string_view command_id, bool* already_ended = nullptr) const;
 
  private:

@@ -13,7 +13,7 @@ using json = nlohmann::json;
 
 constexpr char kErrorCodePayload[] = "type.callcontrol/twilio_error_code";
 
-std::string CallsUrl(const config::TwilioAccount& account) {
+std::string CallsUrl(const twilio::TwilioAccount& account) {
   return account.api_base_url + "/2010-04-01/Accounts/" + account.account_sid + "/Calls";
 }
 
@@ -68,7 +68,7 @@ absl::StatusOr<TwilioCall> Send(const http::ClientRequest& request) {
 
 }  // namespace
 
-absl::StatusOr<TwilioCall> TwilioClient::CreateCall(const config::TwilioAccount& account,
+absl::StatusOr<TwilioCall> TwilioClient::CreateCall(const twilio::TwilioAccount& account,
                                                     const TwilioCreateCall& create) const {
   http::FormParams form = {
       {"To", create.to},
@@ -102,7 +102,7 @@ absl::StatusOr<TwilioCall> TwilioClient::CreateCall(const config::TwilioAccount&
   return Send(request);
 }
 
-absl::StatusOr<TwilioCall> TwilioClient::UpdateCallStatus(const config::TwilioAccount& account,
+absl::StatusOr<TwilioCall> TwilioClient::UpdateCallStatus(const twilio::TwilioAccount& account,
                                                           std::string_view call_sid,
                                                           std::string_view status) const {
   http::ClientRequest request;

@@ -15,7 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "common/config/config.h"
+#include "providers/twilio/twilio_account.h"
 
 namespace callcontrol::providers {
 
@@ -50,13 +50,13 @@ class TwilioClient {
 
   // POST /2010-04-01/Accounts/{AccountSid}/Calls.json. Not retried here: Twilio's create is not
   // idempotent, so a request that may have reached Twilio must not be sent twice.
-  absl::StatusOr<TwilioCall> CreateCall(const config::TwilioAccount& account,
+  absl::StatusOr<TwilioCall> CreateCall(const twilio::TwilioAccount& account,
                                         const TwilioCreateCall& request) const;
 
   // POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json with Status=`status`
   // ("completed" hangs up an answered call; "canceled" ends a queued or ringing one and does
   // nothing to an answered call). Idempotent, so the caller may retry kUnavailable.
-  absl::StatusOr<TwilioCall> UpdateCallStatus(const config::TwilioAccount& account,
+  absl::StatusOr<TwilioCall> UpdateCallStatus(const twilio::TwilioAccount& account,
                                               std::string_view call_sid,
                                               std::string_view status) const;
 

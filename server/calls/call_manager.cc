@@ -11,6 +11,9 @@
 #include "common/http/form.h"
 #include "common/logging.h"
 #include "common/thread_name.h"
+#include "providers/exotel/exotel_account.h"
+#include "providers/telnyx/telnyx_account.h"
+#include "providers/twilio/twilio_account.h"
 #include "providers/twilio/twilio_status.h"
 #include "server/calls/call_ids.h"
 #include "server/calls/call_status.h"
@@ -623,7 +626,7 @@ void CallManager::DialExotel(NewCall call, Callback<v1::Call> done) {
                                   call.tenant->id + "/status?call_id=" + call.call_id +
                                   "&token=" + http::PercentEncode(call.tenant->webhook_token);
         connect.custom_field = call.call_id;
-        auto created = exotel_->Connect(call.tenant->exotel, connect);
+        auto created = exotel_->Connect(*exotel::AccountOf(*call.tenant), connect);
         if (!created.ok()) return ApplyDialFailure(call, created.status(), std::move(done));
         // Exotel's "in-progress" here only means the request is being worked on; the status
         // callbacks tell when the call is answered.
@@ -644,12 +647,12 @@ void CallManager::DialTwilio(NewCall call, Callback<v1::Call> done) {
         // response still find the call.
         create.status_callback = config_->adapter.public_url + "/webhooks/twilio/" +
                                  call.tenant->id + "/status?call_id=" + call.call_id;
-        if (call.tenant->twilio.record) {
+        if (twilio::AccountOf(*call.tenant)->record) {
           create.record = true;
           create.recording_status_callback = config_->adapter.public_url + "/webhooks/twilio/" +
                                              call.tenant->id + "/recording?call_id=" + call.call_id;
         }
-        auto created = twilio_->CreateCall(call.tenant->twilio, create);
+        auto created = twilio_->CreateCall(*twilio::AccountOf(*call.tenant), create);
         ProviderReport report;
         if (created.ok()) {
           report.provider_ids.set_call_sid(created->sid);
@@ -672,7 +675,7 @@ void CallManager::DialTelnyx(NewCall call, Callback<v1::Call> done) {
   dial.command_id = "dial-" + call.call_id;
   dial.client_state = call.call_id;
   auto ids = std::make_shared<providers::TelnyxCallIds>();
-  const config::TelnyxAccount* account = &call.tenant->telnyx;
+  const telnyx::TelnyxAccount* account = telnyx::AccountOf(*call.tenant);
   RetryOnProviderWorker(
       [this, account, dial, ids]() -> absl::Status {
         auto dialed = telnyx_->Dial(*account, dial);
@@ -761,7 +764,7 @@ void CallManager::HangupTelnyx(const std::string& call_id, const config::TenantC
   legs.erase(legs.begin());
   // One command_id per leg: Telnyx applies a repeat (a retry, or another HangupCall) once.
   const std::string command_id = "hangup-" + leg_call_id;
-  const config::TelnyxAccount* account = &tenant->telnyx;
+  const telnyx::TelnyxAccount* account = telnyx::AccountOf(*tenant);
   RetryOnProviderWorker(
       [this, account, call_control_id, command_id]() {
         return telnyx_->Hangup(*account, call_control_id, command_id);
@@ -788,7 +791,7 @@ void CallManager::HangupTwilio(const std::string& call_id, const config::TenantC
   };
   auto state = std::make_shared<State>();
   state->word = status_seen == v1::CALL_STATUS_IN_PROGRESS ? "completed" : "canceled";
-  const config::TwilioAccount* account = &tenant->twilio;
+  const twilio::TwilioAccount* account = twilio::AccountOf(*tenant);
   RetryOnProviderWorker(
       [this, account, call_sid, state]() {
         state->result = twilio_->UpdateCallStatus(*account, call_sid, state->word);

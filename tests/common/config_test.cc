@@ -1,6 +1,9 @@
 // The shared JSON configuration: required keys, secrets from the environment, tenants' API keys
 // (hashes only) and provider blocks, and the errors that name what is wrong.
 #include "common/config/config.h"
+#include "providers/registry.h"
+#include "providers/telnyx/telnyx_account.h"
+#include "providers/twilio/twilio_account.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -31,18 +34,18 @@ class ConfigTest : public ::testing::Test {
 };
 
 TEST_F(ConfigTest, ParsesTenantsWithSecretsFromTheEnvironment) {
-  auto config =
-      ParseConfig(Document(TwilioTenant("acme", "k1") + "," + TwilioTenant("beta", "k2")));
+  auto config = providers::ParseConfig(
+      Document(TwilioTenant("acme", "k1") + "," + TwilioTenant("beta", "k2")));
   ASSERT_THAT(config, testing::IsOk());
   ASSERT_EQ(config->tenants.size(), 2u);
-  EXPECT_EQ(config->tenants[0].twilio.auth_token, "token-from-env");
-  EXPECT_EQ(config->tenants[0].twilio.api_base_url, "https://api.twilio.com");
+  EXPECT_EQ(twilio::AccountOf(config->tenants[0])->auth_token, "token-from-env");
+  EXPECT_EQ(twilio::AccountOf(config->tenants[0])->api_base_url, "https://api.twilio.com");
   EXPECT_EQ(config->daemon.internal_api_key, "internal");
 }
 
 TEST_F(ConfigTest, AnApiKeyFindsItsTenantOnly) {
-  auto config =
-      ParseConfig(Document(TwilioTenant("acme", "k1") + "," + TwilioTenant("beta", "k2")));
+  auto config = providers::ParseConfig(
+      Document(TwilioTenant("acme", "k1") + "," + TwilioTenant("beta", "k2")));
   ASSERT_THAT(config, testing::IsOk());
   ASSERT_NE(config->FindTenantByApiKey("k1"), nullptr);
   EXPECT_EQ(config->FindTenantByApiKey("k1")->id, "acme");
@@ -88,14 +91,14 @@ TEST_F(ConfigTest, RejectsWhatIsMissingOrWrongNamingTheKey) {
        "CC_TEST_UNSET_VARIABLE"},
   };
   for (const Case& c : cases) {
-    auto config = ParseConfig(c.document);
+    auto config = providers::ParseConfig(c.document);
     EXPECT_THAT(config, testing::StatusIs(absl::StatusCode::kInvalidArgument)) << c.message;
     if (!config.ok()) EXPECT_THAT(std::string(config.status().message()), HasSubstr(c.message));
   }
 }
 
 TEST_F(ConfigTest, ATenantMayCarryBothProvidersBlocks) {
-  auto config = ParseConfig(Document(
+  auto config = providers::ParseConfig(Document(
       R"({"id": "both", "provider": "telnyx", "api_keys": [")" + HashApiKey("k") +
       R"("], "twilio": {"account_sid": "AC00000000000000000000000000000001", "auth_token": "t"},
           "telnyx": {"api_key": "KEY", "connection_id": "1",
@@ -104,22 +107,22 @@ TEST_F(ConfigTest, ATenantMayCarryBothProvidersBlocks) {
   ASSERT_THAT(config, testing::IsOk());
   const TenantConfig& t = config->tenants[0];
   EXPECT_EQ(t.provider, v1::PROVIDER_TELNYX);
-  EXPECT_TRUE(t.has_twilio);
-  EXPECT_TRUE(t.has_telnyx);
-  EXPECT_EQ(t.telnyx.api_base_url, "http://127.0.0.1:9");
-  EXPECT_EQ(t.telnyx.webhook_tolerance_seconds, 300);
+  ASSERT_NE(twilio::AccountOf(t), nullptr);
+  ASSERT_NE(telnyx::AccountOf(t), nullptr);
+  EXPECT_EQ(telnyx::AccountOf(t)->api_base_url, "http://127.0.0.1:9");
+  EXPECT_EQ(telnyx::AccountOf(t)->webhook_tolerance_seconds, 300);
 }
 
 TEST_F(ConfigTest, TwilioRecordDefaultsToFalseAndParses) {
-  auto config = ParseConfig(Document(
+  auto config = providers::ParseConfig(Document(
       TwilioTenant("acme", "k1") + "," + R"({"id": "rec", "api_keys": [")" + HashApiKey("k2") +
       R"("], "twilio": {"account_sid": "AC00000000000000000000000000000001", "auth_token": "t",
                        "record": true}})"));
   ASSERT_THAT(config, testing::IsOk());
-  EXPECT_FALSE(config->FindTenant("acme")->twilio.record);
-  EXPECT_TRUE(config->FindTenant("rec")->twilio.record);
+  EXPECT_FALSE(twilio::AccountOf(*config->FindTenant("acme"))->record);
+  EXPECT_TRUE(twilio::AccountOf(*config->FindTenant("rec"))->record);
 
-  auto wrong = ParseConfig(Document(
+  auto wrong = providers::ParseConfig(Document(
       R"({"id": "rec", "api_keys": [")" + HashApiKey("k2") +
       R"("], "twilio": {"account_sid": "AC00000000000000000000000000000001", "auth_token": "t",
                        "record": "yes"}})"));
@@ -130,26 +133,26 @@ TEST_F(ConfigTest, TwilioRecordDefaultsToFalseAndParses) {
 }
 
 TEST_F(ConfigTest, MetricsEventIntervalDefaultsTo250MillisecondsAndParses) {
-  auto defaults = ParseConfig(Document(TwilioTenant("acme", "k1")));
+  auto defaults = providers::ParseConfig(Document(TwilioTenant("acme", "k1")));
   ASSERT_THAT(defaults, testing::IsOk());
   EXPECT_EQ(defaults->daemon.metrics_event_interval_ms, 250);
 
   for (int64_t ms : {10, 1000, 60000}) {
-    auto config =
-        ParseConfig(R"({"daemon": {"internal_api_key": "i", "metrics_event_interval_ms": )" +
-                    std::to_string(ms) + R"(}, "tenants": [)" + TwilioTenant("acme", "k1") + "]}");
+    auto config = providers::ParseConfig(
+        R"({"daemon": {"internal_api_key": "i", "metrics_event_interval_ms": )" +
+        std::to_string(ms) + R"(}, "tenants": [)" + TwilioTenant("acme", "k1") + "]}");
     ASSERT_THAT(config, testing::IsOk()) << ms;
     EXPECT_EQ(config->daemon.metrics_event_interval_ms, ms);
   }
 }
 
 TEST_F(ConfigTest, CloneWorkersDefaultToTwoAndAreBounded) {
-  auto defaults = ParseConfig(Document(TwilioTenant("acme", "k1")));
+  auto defaults = providers::ParseConfig(Document(TwilioTenant("acme", "k1")));
   ASSERT_THAT(defaults, testing::IsOk());
   EXPECT_EQ(defaults->daemon.clone_workers, 2);
   const auto with = [](const std::string& value) {
-    return ParseConfig(R"({"daemon": {"internal_api_key": "i", "clone_workers": )" + value +
-                       R"(}, "tenants": [)" + TwilioTenant("acme", "k1") + "]}");
+    return providers::ParseConfig(R"({"daemon": {"internal_api_key": "i", "clone_workers": )" +
+                                  value + R"(}, "tenants": [)" + TwilioTenant("acme", "k1") + "]}");
   };
   auto eight = with("8");
   ASSERT_THAT(eight, testing::IsOk());
@@ -165,9 +168,9 @@ TEST_F(ConfigTest, CloneWorkersDefaultToTwoAndAreBounded) {
 
 TEST_F(ConfigTest, RejectsAMetricsEventIntervalOutOfRangeNamingTheKey) {
   for (const std::string value : {"9", "0", "-5", "60001", "2.5", "\"250\""}) {
-    auto config =
-        ParseConfig(R"({"daemon": {"internal_api_key": "i", "metrics_event_interval_ms": )" +
-                    value + R"(}, "tenants": [)" + TwilioTenant("acme", "k1") + "]}");
+    auto config = providers::ParseConfig(
+        R"({"daemon": {"internal_api_key": "i", "metrics_event_interval_ms": )" + value +
+        R"(}, "tenants": [)" + TwilioTenant("acme", "k1") + "]}");
     EXPECT_THAT(config, testing::StatusIs(absl::StatusCode::kInvalidArgument)) << value;
     if (!config.ok()) {
       EXPECT_THAT(std::string(config.status().message()),
@@ -175,9 +178,9 @@ TEST_F(ConfigTest, RejectsAMetricsEventIntervalOutOfRangeNamingTheKey) {
           << value;
     }
   }
-  auto config = ParseConfig(R"({"daemon": {"internal_api_key": "i",
+  auto config = providers::ParseConfig(R"({"daemon": {"internal_api_key": "i",
                                            "metrics_event_interval_ms": 60001}, "tenants": [)" +
-                            TwilioTenant("acme", "k1") + "]}");
+                                       TwilioTenant("acme", "k1") + "]}");
   ASSERT_FALSE(config.ok());
   EXPECT_THAT(std::string(config.status().message()), HasSubstr("between 10 and 60000"));
 }

@@ -17,6 +17,7 @@
 #include "callcontrol/internal/v1/provider_event_service.grpc.pb.h"
 #include "callcontrol/v1/call_control_service.grpc.pb.h"
 #include "common/config/config.h"
+#include "providers/registry.h"
 #include "server/daemon.h"
 #include "tests/testing/grpc_environment.h"
 #include "tests/testing/status_matchers.h"
@@ -41,19 +42,19 @@ inline std::string CallSid(int i) {
 class DaemonFixture : public ::testing::Test {
  protected:
   void StartDaemon() {
-    auto config = config::ParseConfig(R"({
+    auto config = providers::ParseConfig(R"({
       "daemon": {"grpc_listen": "127.0.0.1:0", "metrics_listen": "127.0.0.1:0",
                  "internal_api_key": ")" +
-                                      std::string(kInternalKey) + R"(", "db": ")" +
-                                      dir_.File("cc.db") + R"("},
+                                         std::string(kInternalKey) + R"(", "db": ")" +
+                                         dir_.File("cc.db") + R"("},
       "tenants": [{"id": "acme", "default_from": "+15005550006",
                    "api_keys": [")" + config::HashApiKey(kAcmeKey) +
-                                      R"("],
+                                         R"("],
                    "twilio": {"account_sid": "AC00000000000000000000000000000001",
                               "auth_token": "secret", "api_base_url": "http://127.0.0.1:1"}},
                   {"id": "globex", "default_from": "+15005550007",
                    "api_keys": [")" + config::HashApiKey(kGlobexKey) +
-                                      R"("],
+                                         R"("],
                    "twilio": {"account_sid": "AC00000000000000000000000000000002",
                               "auth_token": "secret2", "api_base_url": "http://127.0.0.1:1"},
                    "telnyx": {"api_key": "KEYtest", "connection_id": "1234",

@@ -16,6 +16,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "providers/registry.h"
 #include "providers/twilio/twilio_signature.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/webhook_adapter/fake_daemon.h"
@@ -55,7 +56,7 @@ config::Config TestConfig(const std::string& daemon_address, const std::string& 
          {"twilio",
           {{"account_sid", "AC00000000000000000000000000000002"},
            {"auth_token", kGlobexToken}}}}}}};
-  auto config = config::ParseConfig(json.dump());
+  auto config = providers::ParseConfig(json.dump());
   EXPECT_THAT(config, IsOk());
   if (!config.ok()) return {};
   config->adapter.public_url = public_url;

@@ -14,6 +14,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "providers/registry.h"
 #include "providers/telnyx/telnyx_signature.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/webhook_adapter/fake_daemon.h"
@@ -71,7 +72,7 @@ class TelnyxWebhookTest : public ::testing::Test {
                                    {{"id", "globex"},
                                     {"api_keys", {config::HashApiKey("globex-key")}},
                                     {"twilio", twilio}}}}};
-    auto config = config::ParseConfig(json.dump());
+    auto config = providers::ParseConfig(json.dump());
     EXPECT_THAT(config, IsOk());
     return config.ok() ? *std::move(config) : config::Config{};
   }

@@ -15,6 +15,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "providers/registry.h"
 #include "providers/twilio/twilio_signature.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/webhook_adapter/fake_daemon.h"
@@ -80,7 +81,7 @@ class TokenWebhookTest : public ::testing::Test {
            {"provider", "bolna"},
            {"api_keys", {config::HashApiKey("agents-key")}},
            {"webhook_token", kAgentsToken}}}}};
-    auto config = config::ParseConfig(json.dump());
+    auto config = providers::ParseConfig(json.dump());
     EXPECT_THAT(config, IsOk());
     return config.ok() ? *std::move(config) : config::Config{};
   }

@@ -11,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "providers/registry.h"
 #include "providers/twilio/twilio_signature.h"
 #include "pugixml.hpp"
 #include "tests/testing/status_matchers.h"
@@ -78,7 +79,7 @@ config::Config TestConfig(const std::string& daemon_address) {
         Tenant("globex", kGlobexToken,
                CloneBlock(true, "connect_default_voice", "https://cdn.example.com/hold.mp3")),
         Tenant("plain", kPlainToken, CloneBlock(false, "hangup", ""))}}};
-  auto config = config::ParseConfig(json.dump());
+  auto config = providers::ParseConfig(json.dump());
   EXPECT_THAT(config, IsOk());
   if (!config.ok()) return {};
   config->adapter.public_url = kPublicUrl;

@@ -8,6 +8,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/config/config.h"
+#include "providers/registry.h"
+#include "providers/twilio/twilio_account.h"
 #include "tools/bench/webhook_load.h"
 #include "tools/bench/webhook_self_test.h"
 
@@ -134,7 +136,7 @@ int main(int argc, char** argv) {
 
   if (!config_path.empty()) {
     absl::StatusOr<callcontrol::config::Config> config =
-        callcontrol::config::LoadConfig(config_path);
+        callcontrol::providers::LoadConfig(config_path);
     if (!config.ok()) {
       std::cerr << "webhook_bench: " << config.status() << std::endl;
       return 2;
@@ -144,12 +146,14 @@ int main(int argc, char** argv) {
       std::cerr << "webhook_bench: tenant " << tenant << " is not in " << config_path << std::endl;
       return 2;
     }
-    if (auth_token.empty()) {
-      auth_token = t->twilio.auth_token;
+    const auto* account = callcontrol::twilio::AccountOf(*t);
+    if (account == nullptr && (auth_token.empty() || account_sid.empty())) {
+      std::cerr << "webhook_bench: tenant " << tenant << " has no twilio block in " << config_path
+                << std::endl;
+      return 2;
     }
-    if (account_sid.empty()) {
-      account_sid = t->twilio.account_sid;
-    }
+    if (auth_token.empty()) auth_token = account->auth_token;
+    if (account_sid.empty()) account_sid = account->account_sid;
     if (public_url.empty()) {
       public_url = config->adapter.public_url;
     }

@@ -79,7 +79,7 @@ class ExotelClientTest : public ::testing::Test {
 
   FakeProviderApi api_;
   ExotelClient client_{ExotelClient::Options{}};
-  config::ExotelAccount account_;
+  exotel::ExotelAccount account_;
 };
 
 TEST_F(ExotelClientTest, ConnectSendsFormAndBasicAuthAndParsesTheCall) {
@@ -208,7 +208,7 @@ TEST_F(ExotelClientTest, MissingFromOrAccountFieldsIsInvalidArgumentAndSendsNoth
   ExotelConnect connect = SampleConnect();
   connect.from.clear();
   EXPECT_THAT(client_.Connect(account_, connect), StatusIs(absl::StatusCode::kInvalidArgument));
-  config::ExotelAccount account = account_;
+  exotel::ExotelAccount account = account_;
   account.flow_url.clear();
   EXPECT_THAT(client_.Connect(account, SampleConnect()),
               StatusIs(absl::StatusCode::kInvalidArgument));

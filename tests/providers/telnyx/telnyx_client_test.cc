@@ -78,7 +78,7 @@ class TelnyxClientTest : public ::testing::Test {
 
   FakeProviderApi api_;
   TelnyxClient client_{TelnyxClient::Options{}};
-  config::TelnyxAccount account_;
+  telnyx::TelnyxAccount account_;
 };
 
 TEST_F(TelnyxClientTest, DialSendsJsonAndHeadersAndParsesIds) {

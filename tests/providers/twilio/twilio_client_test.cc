@@ -84,7 +84,7 @@ class TwilioClientTest : public ::testing::Test {
 
   FakeProviderApi api_;
   TwilioClient client_{TwilioClient::Options{}};
-  config::TwilioAccount account_;
+  twilio::TwilioAccount account_;
 };
 
 TEST_F(TwilioClientTest, CreateSendsStatusCallbackParamsAndNoRecordingByDefault) {
