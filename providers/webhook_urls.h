@@ -33,9 +33,9 @@ std::string WebhookUrl(std::string_view public_url, std::string_view provider,
 
 // A request path under kWebhooksPrefix split into its parts (views into the path).
 struct WebhookPath {
-  std::string_view provider;  // never empty
-  std::string_view tenant;    // "" when the path ends after the provider
-  std::string_view action;    // "" when there is none
+  std::string_view provider;    // never empty
+  std::string_view tenant;      // "" when the path ends after the provider
+  std::string_view action;      // "" when there is none
   bool extra_segments = false;  // more than {provider}/{tenant}/{action}: no route serves it
 };
 

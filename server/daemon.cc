@@ -4,6 +4,9 @@
 
 #include "absl/time/time.h"
 #include "common/logging.h"
+#include "providers/exotel/exotel_client.h"
+#include "providers/telnyx/telnyx_client.h"
+#include "providers/twilio/twilio_client.h"
 #include "server/api/authenticator.h"
 #include "server/api/call_control_service.h"
 #include "server/api/grpc_server.h"
@@ -13,9 +16,6 @@
 #include "server/events/event_bus.h"
 #include "server/observability/metric_families.h"
 #include "server/observability/metrics_endpoint.h"
-#include "providers/exotel/exotel_client.h"
-#include "providers/telnyx/telnyx_client.h"
-#include "providers/twilio/twilio_client.h"
 #include "server/store/store.h"
 
 namespace callcontrol {

@@ -1,4 +1,5 @@
-// The Exotel plug-in: Exotel Voice v1 (https://developer.exotel.com/api/make-a-call-api). Listed in providers/registry.cc.
+// The Exotel plug-in: Exotel Voice v1 (https://developer.exotel.com/api/make-a-call-api). Listed in
+// providers/registry.cc.
 #pragma once
 
 #include <memory>

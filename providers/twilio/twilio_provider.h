@@ -1,4 +1,5 @@
-// The Twilio plug-in: Twilio Programmable Voice (https://www.twilio.com/docs/voice/api). Listed in providers/registry.cc.
+// The Twilio plug-in: Twilio Programmable Voice (https://www.twilio.com/docs/voice/api). Listed in
+// providers/registry.cc.
 #pragma once
 
 #include <memory>

@@ -32,10 +32,10 @@
 #include "callcontrol/internal/v1/provider_event_service.pb.h"
 #include "callcontrol/v1/call_control_service.pb.h"
 #include "common/config/config.h"
-#include "server/calls/call_registry.h"
 #include "providers/exotel/exotel_client.h"
 #include "providers/telnyx/telnyx_client.h"
 #include "providers/twilio/twilio_client.h"
+#include "server/calls/call_registry.h"
 #include "server/providers/voice_clone_client.h"
 #include "server/store/store.h"
 

@@ -6,9 +6,9 @@ namespace callcontrol::providers {
 namespace {
 
 TEST(WebhookUrlTest, ActionAndQueryInOrder) {
-  EXPECT_EQ(WebhookUrl("https://hooks.example.com", "twilio", "acme", "status",
-                       {{"call_id", "c_123"}}),
-            "https://hooks.example.com/webhooks/twilio/acme/status?call_id=c_123");
+  EXPECT_EQ(
+      WebhookUrl("https://hooks.example.com", "twilio", "acme", "status", {{"call_id", "c_123"}}),
+      "https://hooks.example.com/webhooks/twilio/acme/status?call_id=c_123");
   EXPECT_EQ(WebhookUrl("http://127.0.0.1:8080", "exotel", "acme", "status",
                        {{"call_id", "c_1"}, {"token", "a b&c"}}),
             "http://127.0.0.1:8080/webhooks/exotel/acme/status?call_id=c_1&token=a%20b%26c");
