@@ -43,9 +43,10 @@ else
   echo "install-deps: Debian packages present"
 fi
 
-# buf (lint, curl) from npm, pinned in tools/package.json.
+# buf (lint, curl) from npm, pinned in tools/package.json and locked in tools/package-lock.json.
+# `npm ci` installs exactly the lock file and never rewrites it, so a clean clone stays clean.
 if [ ! -x "$here/node_modules/.bin/buf" ]; then
-  echo "install-deps: installing @bufbuild/buf into tools/node_modules"
-  (cd "$here" && npm install --no-audit --no-fund --loglevel=error)
+  echo "install-deps: installing @bufbuild/buf into tools/node_modules (npm ci)"
+  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 echo "install-deps: done"
