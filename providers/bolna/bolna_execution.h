@@ -1,7 +1,7 @@
 // Bolna execution webhooks (what Bolna POSTs to an agent's webhook URL on every status change,
 // in the shape of its Get Execution response) turned into the ReportProviderEventRequest
 // webhook-adapter sends to callcontrold. Fields: https://www.bolna.ai/docs/api-reference/
-// executions/get_execution and research/telephony.md §3e; fixtures tests/fixtures/
+// executions/get_execution; fixtures tests/fixtures/
 // bolna_execution.json and bolna_webhook_sequence_observed.json. Bolna does not sign its
 // webhooks: the adapter checks the tenant's webhook token before this runs.
 // Thread-safe (pure functions).

@@ -1,6 +1,6 @@
 // Exotel status callbacks (what Exotel POSTs to a call's StatusCallback URL) turned into the
 // ReportProviderEventRequest webhook-adapter sends to callcontrold. Field names and meanings:
-// https://developer.exotel.com/api/statuscallback and research/telephony.md §3d; fixtures
+// https://developer.exotel.com/api/statuscallback; fixtures
 // tests/fixtures/exotel_status_{default,terminal}.form and exotel_status_terminal.json. Exotel
 // does not sign its callbacks: the adapter checks the tenant's webhook token before this runs.
 // Thread-safe (pure functions).

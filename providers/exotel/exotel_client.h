@@ -1,7 +1,7 @@
 // Exotel Voice v1 Connect API client used by the daemon's provider workers: calls a number and
-// connects it to a call flow (https://developer.exotel.com/api/make-a-call-api; shapes in
-// ../shared/research/telephony.md §3d). Blocking: call it from a provider worker, never from a
-// gRPC thread. Thread-safe: each thread keeps its own keep-alive connection.
+// connects it to a call flow (https://developer.exotel.com/api/make-a-call-api). Blocking: call it
+// from a provider worker, never from a gRPC thread. Thread-safe: each thread keeps its own
+// keep-alive connection.
 //
 // Errors: kUnavailable when Exotel cannot be reached, times out, or answers 5xx/429;
 // kFailedPrecondition when Exotel refuses the request (other 4xx), with "exotel error <code>:

@@ -1,7 +1,8 @@
 // Telnyx Call Control (v2) REST client used by the daemon's provider workers: dial and hang up
-// (https://developers.telnyx.com/docs/voice/programmable-voice/sending-commands; shapes in
-// ../shared/research/telephony.md §3c). Blocking: call it from a provider worker, never from a
-// gRPC thread. Thread-safe: each thread keeps its own keep-alive connection.
+// (https://developers.telnyx.com/docs/voice/programmable-voice/sending-commands,
+// https://developers.telnyx.com/api/call-control/dial-call,
+// https://developers.telnyx.com/api/call-control/hangup-call). Blocking: call it from a provider
+// worker, never from a gRPC thread. Thread-safe: each thread keeps its own keep-alive connection.
 //
 // Errors: kUnavailable when Telnyx cannot be reached, times out, or answers 5xx/429 (retryable
 // with the same command_id); kFailedPrecondition when Telnyx refuses the request (other 4xx),

@@ -1,6 +1,6 @@
 // Telnyx Call Control webhooks (the JSON Telnyx POSTs to a call's webhook_url) turned into the
 // ReportProviderEventRequest webhook-adapter sends to callcontrold. Envelope and payload fields:
-// research/telephony.md §1 [X4]-[X6] and §3c; the Telnyx callback reference
+// the Telnyx callback reference
 // (https://developers.telnyx.com/api-reference/callbacks/call-initiated, call-answered,
 // call-hangup); fixtures tests/fixtures/telnyx_call_{initiated,answered,hangup}.json. The
 // signature is checked before this runs (telnyx_signature.h); this module only reads fields.

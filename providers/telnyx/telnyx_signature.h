@@ -1,7 +1,7 @@
 // Telnyx webhook signatures: Ed25519 over `telnyx-timestamp + "|" + raw body`, sent base64 in
 // `telnyx-signature-ed25519`, verified with the account's base64 32-byte public key, within a
 // replay window (https://developers.telnyx.com/docs/messaging/messages/receiving-webhooks;
-// telnyx-python src/telnyx/lib/webhook_verification.py; research/telephony.md §3b). Signing and
+// telnyx-python src/telnyx/lib/webhook_verification.py). Signing and
 // key generation serve provider-sim and tests. Thread-safe (pure functions over OpenSSL).
 #pragma once
 

@@ -5,7 +5,7 @@
 // e.g. .../call-hangup for the hangup causes) and telnyx-python's generated types
 // (src/telnyx/types/call_initiated.py, call_answered.py, call_bridged.py, call_hangup.py:
 // hangup_cause ∈ call_rejected normal_clearing originator_cancel timeout time_limit user_busy
-// not_found no_answer unspecified); research/telephony.md §1 [X4] [X6].
+// not_found no_answer unspecified).
 // Thread-safe (pure functions over constant tables).
 #pragma once
 

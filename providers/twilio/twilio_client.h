@@ -1,7 +1,6 @@
 // Twilio Programmable Voice REST client used by the daemon's provider workers
-// (https://www.twilio.com/docs/voice/api/call-resource; shapes in ../shared/research/telephony.md
-// §3a). Blocking: call it from a provider worker, never from a gRPC thread. Thread-safe: each
-// thread keeps its own keep-alive connection.
+// (https://www.twilio.com/docs/voice/api/call-resource). Blocking: call it from a provider worker,
+// never from a gRPC thread. Thread-safe: each thread keeps its own keep-alive connection.
 //
 // Errors: kUnavailable when Twilio cannot be reached or answers 5xx/429 (retryable);
 // kFailedPrecondition when Twilio refuses the request (4xx), with "twilio error <code>:

@@ -15,7 +15,8 @@ constexpr int kMaxRequestBytes = 11 * 1024 * 1024;
 absl::StatusOr<GrpcServer> StartGrpcServer(const std::string& address,
                                            const std::vector<grpc::Service*>& services) {
   // Debian's gRPC 1.51 serves health with upb; referencing the C++ descriptors links them in so
-  // reflection can describe grpc.health.v1.Health (../shared/research/grpc-clients.md).
+  // reflection can describe grpc.health.v1.Health
+  // (https://github.com/grpc/grpc/blob/v1.51.0/src/cpp/server/health/default_health_check_service.cc).
   (void)grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -172,7 +172,8 @@ absl::Status Store::OpenWriter() {
     writer_db_->setBusyTimeout(5000);
     writer_db_->exec("PRAGMA journal_mode=WAL");
     // FULL: the WAL is fsynced at every commit, so a commit survives power loss; group commit
-    // amortizes the fsync (../shared/research/perf-limits.md §2).
+    // amortizes the fsync (https://www.sqlite.org/wal.html#performance_considerations,
+    // https://www.sqlite.org/pragma.html#pragma_synchronous).
     writer_db_->exec("PRAGMA synchronous=FULL");
     writer_db_->exec("PRAGMA foreign_keys=ON");
     // Checkpoints run on their own connection (CheckpointLoop), not inside a commit.

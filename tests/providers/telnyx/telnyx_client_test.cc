@@ -1,6 +1,6 @@
 // TelnyxClient against a fake Telnyx API (FakeProviderApi: a real HTTP server on 127.0.0.1:0) that
 // records each request and answers canned Telnyx bodies (copied from
-// ../shared/fixtures/telnyx_*.json).
+// Telnyx's Dial Call response, https://developers.telnyx.com/api/call-control/dial-call).
 #include "providers/telnyx/telnyx_client.h"
 
 #include <chrono>

@@ -1,6 +1,6 @@
 // TwilioClient's create request against a fake Twilio API (FakeProviderApi: a real HTTP server on
 // 127.0.0.1:0) that records each request and answers a Call resource shaped like
-// ../shared/fixtures/twilio_call_resource_fixture.json.
+// Twilio's Call resource (https://www.twilio.com/docs/voice/api/call-resource#call-properties).
 #include "providers/twilio/twilio_client.h"
 
 #include <string>

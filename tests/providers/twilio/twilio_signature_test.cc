@@ -82,8 +82,9 @@ TEST(TwilioSignatureVectorsTest, JsonBodyVectorsSignTheUrlAlone) {
   EXPECT_GE(json_cases, 3);
 }
 
-// The vectors below were derived for this test from the documented algorithm (research/
-// telephony.md §3b) with Python's standard library, independently of the C++ code:
+// The vectors below were derived for this test from the documented algorithm
+// (https://www.twilio.com/docs/usage/security#validating-requests) with Python's standard library,
+// independently of the C++ code:
 //   def sig(token, url, params):
 //     d = {}
 //     for k, v in params: d.setdefault(k, set()).add(v)
