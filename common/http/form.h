@@ -12,7 +12,7 @@
 
 namespace callcontrol::http {
 
-// Name/value pairs in wire order; a name may repeat (Twilio's StatusCallbackEvent does).
+// Name/value pairs in wire order; a name may repeat (e.g. a provider's list-valued parameter).
 using FormParams = std::vector<std::pair<std::string, std::string>>;
 
 // Parses `a=1&b=x+y&c=%2B`. Empty segments are skipped; a segment without '=' is a name with an

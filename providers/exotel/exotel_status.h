@@ -2,7 +2,7 @@
 // the normalized status each maps to: the one table for Exotel, read by the status callback parser
 // (exotel_callback.h). Sources: https://developer.exotel.com/api/statuscallback (completed, failed,
 // busy, no-answer); the rest are the words the team's status spec
-// lists for every provider, so a Twilio-style or underscore spelling is understood too.
+// lists for every provider, so a hyphenated or underscore spelling is understood too.
 // Thread-safe (pure functions over a constant table).
 #pragma once
 
