@@ -74,19 +74,6 @@ absl::StatusOr<v1::CallStatus> ParseStatusWord(std::string_view word) {
                    "no_answer, failed, canceled)"));
 }
 
-bool IsTerminal(v1::CallStatus status) {
-  switch (status) {
-    case v1::CALL_STATUS_COMPLETED:
-    case v1::CALL_STATUS_BUSY:
-    case v1::CALL_STATUS_NO_ANSWER:
-    case v1::CALL_STATUS_FAILED:
-    case v1::CALL_STATUS_CANCELED:
-      return true;
-    default:
-      return false;
-  }
-}
-
 std::string_view ProviderWord(v1::Provider provider) {
   // The API's enum names ("PROVIDER_X" -> "x"), computed once per value.
   static const auto* const kWords = [] {

@@ -11,6 +11,7 @@
 #include "callcontrol/v1/call.pb.h"
 #include "callcontrol/v1/event.pb.h"
 #include "callcontrol/v1/metrics.pb.h"
+#include "common/call_status.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
 
@@ -25,8 +26,9 @@ std::string_view StatusWord(v1::CallStatus status);
 // naming the accepted words for anything else (including "unspecified").
 absl::StatusOr<v1::CallStatus> ParseStatusWord(std::string_view word);
 
-// True for COMPLETED, BUSY, NO_ANSWER, FAILED and CANCELED: the call never changes again.
-bool IsTerminal(v1::CallStatus status);
+// True for COMPLETED, BUSY, NO_ANSWER, FAILED and CANCELED: the call never changes again
+// (common/call_status.h).
+using ::callcontrol::IsTerminal;
 
 // The provider's name as the API spells it, lowercased without the prefix (PROVIDER_X -> "x");
 // "unspecified" for PROVIDER_UNSPECIFIED and unknown values.

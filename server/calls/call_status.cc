@@ -2,8 +2,6 @@
 
 namespace callcontrol::calls {
 
-bool IsTerminal(v1::CallStatus status) { return StatusRank(status) == 4; }
-
 int StatusRank(v1::CallStatus status) {
   switch (status) {
     case v1::CALL_STATUS_QUEUED:

@@ -5,11 +5,12 @@
 #include <string_view>
 
 #include "callcontrol/v1/call.pb.h"
+#include "common/call_status.h"
 
 namespace callcontrol::calls {
 
-// True for COMPLETED, BUSY, NO_ANSWER, FAILED and CANCELED.
-bool IsTerminal(v1::CallStatus status);
+// True for COMPLETED, BUSY, NO_ANSWER, FAILED and CANCELED (common/call_status.h).
+using ::callcontrol::IsTerminal;
 
 // Position in the forward-only order: UNSPECIFIED -1, QUEUED 0, INITIATED 1, RINGING 2,
 // IN_PROGRESS 3, every terminal status 4.
