@@ -18,36 +18,31 @@ int main(int argc, char** argv) {
       "Stores calls in SQLite, places and ends calls through the providers' REST APIs and "
       "streams call events."};
   std::string config_path;
-  std::string grpc_listen;
-  std::string db;
-  std::string public_url;
-  std::string metrics_listen;
+  callcontrol::config::Overrides overrides;
   std::string log_level = "info";
-  int provider_workers = 0;
-  int clone_workers = 0;
-  int64_t metrics_event_interval_ms = 0;
   app.add_option("--config", config_path,
                  "JSON configuration shared with webhook-adapter (see README)")
       ->required()
       ->check(CLI::ExistingFile);
-  app.add_option("--grpc-listen", grpc_listen,
+  app.add_option("--grpc-listen", overrides.grpc_listen,
                  "gRPC listen address host:port (port 0 = any); default from config, "
                  "127.0.0.1:50051");
-  app.add_option("--db", db, "SQLite database file; default from config, var/callcontrol.db");
-  app.add_option("--public-url", public_url,
+  app.add_option("--db", overrides.db,
+                 "SQLite database file; default from config, var/callcontrol.db");
+  app.add_option("--public-url", overrides.public_url,
                  "webhook-adapter's public base URL, used in provider status callback URLs; "
                  "default from config adapter.public_url");
-  app.add_option("--provider-workers", provider_workers,
+  app.add_option("--provider-workers", overrides.provider_workers,
                  "threads making provider REST calls; default from config, 4")
       ->check(CLI::Range(1, 256));
-  app.add_option("--clone-workers", clone_workers,
+  app.add_option("--clone-workers", overrides.clone_workers,
                  "threads calling the voice-clone API, apart from the provider workers; default "
                  "from config daemon.clone_workers, 2")
       ->check(CLI::Range(1, 64));
-  app.add_option("--metrics-listen", metrics_listen,
+  app.add_option("--metrics-listen", overrides.metrics_listen,
                  "serve Prometheus text exposition (GET /metrics: calls, events, store) on "
                  "host:port (port 0 = any); default from config daemon.metrics_listen, off");
-  app.add_option("--metrics-event-interval-ms", metrics_event_interval_ms,
+  app.add_option("--metrics-event-interval-ms", overrides.metrics_event_interval_ms,
                  "coalesce metrics:updated events to at most one per tenant per this many "
                  "milliseconds; default from config daemon.metrics_event_interval_ms, 250")
       ->check(CLI::Range(10, 60000));
@@ -66,17 +61,9 @@ int main(int argc, char** argv) {
     std::cerr << "callcontrold: " << config.status().message() << "\n";
     return 1;
   }
-  if (!grpc_listen.empty()) config->daemon.grpc_listen = grpc_listen;
-  if (!db.empty()) config->daemon.db = db;
-  if (!public_url.empty()) {
-    while (!public_url.empty() && public_url.back() == '/') public_url.pop_back();
-    config->adapter.public_url = public_url;
-  }
-  if (provider_workers > 0) config->daemon.provider_workers = provider_workers;
-  if (clone_workers > 0) config->daemon.clone_workers = clone_workers;
-  if (!metrics_listen.empty()) config->daemon.metrics_listen = metrics_listen;
-  if (metrics_event_interval_ms > 0) {
-    config->daemon.metrics_event_interval_ms = metrics_event_interval_ms;
+  if (auto s = callcontrol::config::ApplyOverrides(overrides, &*config); !s.ok()) {
+    std::cerr << "callcontrold: " << s.message() << "\n";
+    return 2;
   }
 
   // Take SIGINT/SIGTERM synchronously: blocked here, before any thread starts, so every thread

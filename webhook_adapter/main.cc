@@ -35,10 +35,7 @@ int main(int argc, char** argv) {
       "to callcontrold over gRPC (presenting daemon.internal_api_key) and answers the provider "
       "once the daemon has recorded them. Serves GET /healthz and Prometheus GET /metrics."};
   std::string config_path;
-  std::string listen;
-  std::string public_url;
-  std::string daemon_address;
-  int io_threads = 0;
+  callcontrol::config::Overrides overrides;
   double daemon_deadline_seconds = 5.0;
   Adapter::Options adapter_options;
   std::string log_level = "info";
@@ -47,13 +44,13 @@ int main(int argc, char** argv) {
                  "Telnyx public keys and webhook tokens, adapter section, "
                  "daemon.internal_api_key)")
       ->required();
-  app.add_option("--listen", listen,
+  app.add_option("--listen", overrides.listen,
                  "HTTP listen address host:port, port 0 picks a free one (overrides "
                  "adapter.listen; default 127.0.0.1:8080)");
-  app.add_option("--public-url", public_url,
+  app.add_option("--public-url", overrides.public_url,
                  "URL providers reach the adapter at, scheme://host[:port]; Twilio signatures are "
                  "checked against it (overrides adapter.public_url)");
-  app.add_option("--daemon", daemon_address,
+  app.add_option("--daemon", overrides.daemon_address,
                  "gRPC address of callcontrold (overrides adapter.daemon_address; default "
                  "127.0.0.1:50051)");
   app.add_option("--daemon-deadline", daemon_deadline_seconds,
@@ -70,7 +67,7 @@ int main(int argc, char** argv) {
                  "most webhook reports in one call to callcontrold (1-1000)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
-  app.add_option("--io-threads", io_threads,
+  app.add_option("--io-threads", overrides.io_threads,
                  "HTTP io threads (overrides adapter.io_threads; default 2)")
       ->check(CLI::Range(1, 256));
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
@@ -87,10 +84,9 @@ int main(int argc, char** argv) {
   }
   auto config = callcontrol::providers::LoadConfig(config_path);
   if (!config.ok()) return Fail(std::string(config.status().message()));
-  if (!listen.empty()) config->adapter.listen = listen;
-  if (!public_url.empty()) config->adapter.public_url = public_url;
-  if (!daemon_address.empty()) config->adapter.daemon_address = daemon_address;
-  if (io_threads > 0) config->adapter.io_threads = io_threads;
+  if (auto s = callcontrol::config::ApplyOverrides(overrides, &*config); !s.ok()) {
+    return Fail(std::string(s.message()));
+  }
 
   // Block the stop signals before any thread starts, so every thread inherits the mask and only
   // sigwait() below sees them.

@@ -282,6 +282,41 @@ absl::StatusOr<Config> ParseConfig(std::string_view json_text,
   return config;
 }
 
+absl::Status ApplyOverrides(const Overrides& o, Config* config) {
+  auto refuse = [](const char* flag, const std::string& what) {
+    return absl::InvalidArgumentError(std::string(flag) + ": " + what);
+  };
+  std::string public_url = o.public_url;
+  TrimTrailingSlashes(&public_url);
+  if (!o.public_url.empty() && public_url.rfind("http://", 0) != 0 &&
+      public_url.rfind("https://", 0) != 0) {
+    return refuse("--public-url", "must start with http:// or https://");
+  }
+  if (o.provider_workers < 0) return refuse("--provider-workers", "must be at least 1");
+  if (o.clone_workers < 0 || o.clone_workers > 64) {
+    return refuse("--clone-workers", "must be between 1 and 64");
+  }
+  if (o.metrics_event_interval_ms != 0 &&
+      (o.metrics_event_interval_ms < 10 || o.metrics_event_interval_ms > 60000)) {
+    return refuse("--metrics-event-interval-ms", "must be between 10 and 60000");
+  }
+  if (o.io_threads < 0) return refuse("--io-threads", "must be at least 1");
+
+  DaemonConfig& d = config->daemon;
+  AdapterConfig& a = config->adapter;
+  if (!o.grpc_listen.empty()) d.grpc_listen = o.grpc_listen;
+  if (!o.db.empty()) d.db = o.db;
+  if (o.provider_workers > 0) d.provider_workers = o.provider_workers;
+  if (o.clone_workers > 0) d.clone_workers = o.clone_workers;
+  if (!o.metrics_listen.empty()) d.metrics_listen = o.metrics_listen;
+  if (o.metrics_event_interval_ms > 0) d.metrics_event_interval_ms = o.metrics_event_interval_ms;
+  if (!o.listen.empty()) a.listen = o.listen;
+  if (!public_url.empty()) a.public_url = public_url;
+  if (!o.daemon_address.empty()) a.daemon_address = o.daemon_address;
+  if (o.io_threads > 0) a.io_threads = o.io_threads;
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Config> LoadConfig(const std::string& path,
                                   const std::vector<ProviderConfigSpec>& providers) {
   std::ifstream in(path);

@@ -197,6 +197,26 @@ std::string HashApiKey(std::string_view api_key);
 absl::StatusOr<Config> ParseConfig(std::string_view json_text,
                                    const std::vector<ProviderConfigSpec>& providers);
 
+// Command-line values that replace the file's (callcontrold's and webhook-adapter's flags); an
+// empty string or 0 keeps the file's value.
+struct Overrides {
+  std::string grpc_listen;                // daemon.grpc_listen
+  std::string db;                         // daemon.db
+  int provider_workers = 0;               // daemon.provider_workers, >= 1
+  int clone_workers = 0;                  // daemon.clone_workers, 1..64
+  std::string metrics_listen;             // daemon.metrics_listen
+  int64_t metrics_event_interval_ms = 0;  // daemon.metrics_event_interval_ms, 10..60000
+  std::string listen;                     // adapter.listen
+  std::string public_url;                 // adapter.public_url (trailing '/' removed)
+  std::string daemon_address;             // adapter.daemon_address
+  int io_threads = 0;                     // adapter.io_threads, >= 1
+};
+
+// The one place flag values enter a Config: applies `overrides` to `config` with the checks the
+// file's values get. kInvalidArgument naming the flag ("--public-url: must start with http:// or
+// https://") and `config` unchanged when a value is refused.
+absl::Status ApplyOverrides(const Overrides& overrides, Config* config);
+
 // Reads and parses the file at `path`. Returns kNotFound if it cannot be read, else as
 // ParseConfig.
 absl::StatusOr<Config> LoadConfig(const std::string& path,

@@ -185,5 +185,37 @@ TEST_F(ConfigTest, RejectsAMetricsEventIntervalOutOfRangeNamingTheKey) {
   EXPECT_THAT(std::string(config.status().message()), HasSubstr("between 10 and 60000"));
 }
 
+TEST(ApplyOverridesTest, ReplacesOnlyWhatIsGivenAndTrimsThePublicUrl) {
+  Config config;
+  config.daemon.db = "from-file.db";
+  Overrides overrides;
+  overrides.public_url = "https://hooks.example.com//";
+  overrides.io_threads = 3;
+  overrides.metrics_event_interval_ms = 100;
+  ASSERT_TRUE(ApplyOverrides(overrides, &config).ok());
+  EXPECT_EQ(config.adapter.public_url, "https://hooks.example.com");
+  EXPECT_EQ(config.adapter.io_threads, 3);
+  EXPECT_EQ(config.daemon.metrics_event_interval_ms, 100);
+  EXPECT_EQ(config.daemon.db, "from-file.db");
+  EXPECT_EQ(config.adapter.listen, AdapterConfig().listen);
+}
+
+TEST(ApplyOverridesTest, RefusesWhatTheFileWouldRefuseNamingTheFlagAndChangesNothing) {
+  const std::vector<std::pair<Overrides, std::string>> cases = {
+      {Overrides{.public_url = "hooks.example.com"}, "--public-url"},
+      {Overrides{.clone_workers = 65}, "--clone-workers"},
+      {Overrides{.metrics_event_interval_ms = 5}, "--metrics-event-interval-ms"},
+  };
+  for (const auto& [overrides, flag] : cases) {
+    Config config;
+    Overrides with_listen = overrides;
+    with_listen.listen = "127.0.0.1:1";
+    const absl::Status status = ApplyOverrides(with_listen, &config);
+    EXPECT_THAT(status, testing::StatusIs(absl::StatusCode::kInvalidArgument)) << flag;
+    EXPECT_THAT(std::string(status.message()), HasSubstr(flag));
+    EXPECT_EQ(config.adapter.listen, AdapterConfig().listen) << flag;
+  }
+}
+
 }  // namespace
 }  // namespace callcontrol::config
