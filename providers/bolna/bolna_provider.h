@@ -18,7 +18,9 @@ class BolnaProvider final : public providers::Provider {
   std::string_view display_name() const override { return "Bolna"; }
   const config::ProviderConfigSpec& config_spec() const override { return spec_; }
   // provider_ids.execution_id.
-  const std::string& PrimaryId(const v1::ProviderIds& ids) const override { return ids.execution_id(); }
+  const std::string& PrimaryId(const v1::ProviderIds& ids) const override {
+    return ids.execution_id();
+  }
   std::string_view primary_id_name() const override { return "execution_id"; }
 
  private:

@@ -1,11 +1,18 @@
 #include "providers/exotel/exotel_provider.h"
 
+#include "providers/exotel/exotel_call_client.h"
+
 namespace callcontrol::exotel {
 
 ExotelProvider::ExotelProvider() {
   spec_.provider = v1::PROVIDER_EXOTEL;
   spec_.name = "exotel";
   spec_.signs_webhooks = false;
+}
+
+std::unique_ptr<providers::CallClient> ExotelProvider::NewCallClient() const {
+  return std::make_unique<ExotelCallClient>(
+      std::make_unique<const providers::ExotelClient>(providers::ExotelClient::Options{}));
 }
 
 }  // namespace callcontrol::exotel

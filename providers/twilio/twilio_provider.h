@@ -1,4 +1,5 @@
-// The Twilio plug-in: Twilio Programmable Voice (https://www.twilio.com/docs/voice/api). Listed in providers/registry.cc.
+// The Twilio plug-in: Twilio Programmable Voice (https://www.twilio.com/docs/voice/api). Listed in
+// providers/registry.cc.
 #pragma once
 
 #include <memory>
@@ -20,6 +21,8 @@ class TwilioProvider final : public providers::Provider {
   // provider_ids.call_sid.
   const std::string& PrimaryId(const v1::ProviderIds& ids) const override { return ids.call_sid(); }
   std::string_view primary_id_name() const override { return "call_sid"; }
+  // A TwilioCallClient (twilio_call_client.h) over a TwilioClient with default options.
+  std::unique_ptr<providers::CallClient> NewCallClient() const override;
 
  private:
   config::ProviderConfigSpec spec_;
