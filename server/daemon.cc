@@ -12,6 +12,7 @@
 #include "server/api/grpc_server.h"
 #include "server/api/provider_event_service.h"
 #include "server/calls/call_manager.h"
+#include "server/calls/provider_clients.h"
 #include "server/daemon_metrics.h"
 #include "server/events/event_bus.h"
 #include "server/observability/metric_families.h"
@@ -40,15 +41,12 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(config::Config config) {
   d->readers_ = std::make_unique<boost::asio::thread_pool>(2);
   d->provider_workers_ = std::make_unique<boost::asio::thread_pool>(dc.provider_workers);
   d->clone_workers_ = std::make_unique<boost::asio::thread_pool>(dc.clone_workers);
-  d->twilio_ = std::make_unique<providers::TwilioClient>(providers::TwilioClient::Options{});
-  d->telnyx_ = std::make_unique<providers::TelnyxClient>(providers::TelnyxClient::Options{});
-  d->exotel_ = std::make_unique<providers::ExotelClient>(providers::ExotelClient::Options{});
+  d->clients_ = calls::ProviderClients::FromRegistry();
   calls::CallManager::Options manager_options;
   manager_options.metrics_event_interval = absl::Milliseconds(dc.metrics_event_interval_ms);
   d->manager_ = std::make_unique<calls::CallManager>(
       &d->config_, d->store_.get(), d->readers_.get(), d->provider_workers_.get(),
-      d->clone_workers_.get(), d->twilio_.get(), d->telnyx_.get(), d->exotel_.get(),
-      manager_options);
+      d->clone_workers_.get(), d->clients_.get(), manager_options);
 
   // The bus must be listening before Load(), which may commit events of interrupted calls; once
   // loaded, it learns how far the log already goes, so resuming subscribers replay it.

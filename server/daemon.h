@@ -32,12 +32,8 @@ class EventBus;
 }
 namespace calls {
 class CallManager;
-}
-namespace providers {
-class TwilioClient;
-class TelnyxClient;
-class ExotelClient;
-}  // namespace providers
+class ProviderClients;
+}  // namespace calls
 namespace api {
 class Authenticator;
 class CallControlServiceImpl;
@@ -68,9 +64,7 @@ class Daemon {
   std::unique_ptr<boost::asio::thread_pool> readers_;
   std::unique_ptr<boost::asio::thread_pool> provider_workers_;
   std::unique_ptr<boost::asio::thread_pool> clone_workers_;  // voice-clone uploads
-  std::unique_ptr<providers::TwilioClient> twilio_;
-  std::unique_ptr<providers::TelnyxClient> telnyx_;
-  std::unique_ptr<providers::ExotelClient> exotel_;
+  std::unique_ptr<calls::ProviderClients> clients_;          // one per provider with a call client
   std::unique_ptr<api::Authenticator> auth_;
   std::unique_ptr<calls::CallManager> manager_;
   std::unique_ptr<events::EventBus> bus_;

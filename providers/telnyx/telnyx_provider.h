@@ -23,6 +23,8 @@ class TelnyxProvider final : public providers::Provider {
     return ids.call_control_id();
   }
   std::string_view primary_id_name() const override { return "call_control_id"; }
+  // A TelnyxCallClient (telnyx_call_client.h) over a TelnyxClient with default options.
+  std::unique_ptr<providers::CallClient> NewCallClient() const override;
 
  private:
   config::ProviderConfigSpec spec_;

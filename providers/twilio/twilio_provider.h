@@ -21,6 +21,8 @@ class TwilioProvider final : public providers::Provider {
   // provider_ids.call_sid.
   const std::string& PrimaryId(const v1::ProviderIds& ids) const override { return ids.call_sid(); }
   std::string_view primary_id_name() const override { return "call_sid"; }
+  // A TwilioCallClient (twilio_call_client.h) over a TwilioClient with default options.
+  std::unique_ptr<providers::CallClient> NewCallClient() const override;
 
  private:
   config::ProviderConfigSpec spec_;

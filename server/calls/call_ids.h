@@ -20,7 +20,7 @@ bool IsCallId(std::string_view id);
 // allows at most 15; the shortest numbers in use have 8 with the country code).
 bool IsE164(std::string_view number);
 
-// True for a Twilio CallSid: "CA" + 32 lowercase hex digits.
+// True for a CallSid (the call id form of providers that use one): "CA" + 32 lowercase hex digits.
 bool IsCallSid(std::string_view sid);
 
 }  // namespace callcontrol::calls

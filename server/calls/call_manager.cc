@@ -11,10 +11,7 @@
 #include "common/http/form.h"
 #include "common/logging.h"
 #include "common/thread_name.h"
-#include "providers/exotel/exotel_account.h"
-#include "providers/telnyx/telnyx_account.h"
-#include "providers/twilio/twilio_account.h"
-#include "providers/twilio/twilio_status.h"
+#include "providers/registry.h"
 #include "server/calls/call_ids.h"
 #include "server/calls/call_status.h"
 
@@ -27,7 +24,7 @@ using internal::v1::ReportProviderEventResponse;
 constexpr int kMaxPageSize = 1000;
 constexpr int kDefaultPageSize = 50;
 constexpr size_t kMaxIdempotencyKey = 128;
-constexpr size_t kMaxTwiml = 4000;  // Twilio's limit on the Twiml parameter
+constexpr size_t kMaxTwiml = 4000;  // the largest TwiML document a provider takes inline
 
 std::string_view EventName(v1::EventType type) {
   switch (type) {
@@ -82,8 +79,26 @@ ProviderReport ReportFrom(const ReportProviderEventRequest& r) {
   return report;
 }
 
+// True once the call's provider gave the id that names it (Provider::PrimaryId).
 bool HasProviderId(const v1::Call& call) {
-  return !call.provider_ids().call_sid().empty() || !call.provider_ids().call_control_id().empty();
+  const providers::Provider* provider = providers::FindProvider(call.provider());
+  return provider != nullptr && !provider->PrimaryId(call.provider_ids()).empty();
+}
+
+// A provider's answer to a dial or a hangup, as a report to apply.
+ProviderReport ReportOf(const providers::CallUpdate& update) {
+  ProviderReport report;
+  report.provider_ids = update.provider_ids;
+  report.status = update.status;
+  report.provider_status = update.provider_status;
+  report.duration_seconds = update.duration_seconds;
+  return report;
+}
+
+// True for an answer that tells nothing about the call.
+bool IsNoNews(const providers::CallUpdate& update) {
+  return update.status == v1::CALL_STATUS_UNSPECIFIED && update.provider_status.empty() &&
+         update.duration_seconds < 0 && update.provider_ids.ByteSizeLong() == 0;
 }
 
 // Provider ids present in `now` but not in `before` (the alias index only grows).
@@ -127,18 +142,14 @@ absl::Status CheckTenant(const v1::Call& call, const std::string& tenant_id,
 CallManager::CallManager(const config::Config* config, store::Store* store,
                          boost::asio::thread_pool* readers,
                          boost::asio::thread_pool* provider_workers,
-                         boost::asio::thread_pool* clone_workers,
-                         const providers::TwilioClient* twilio,
-                         const providers::TelnyxClient* telnyx,
-                         const providers::ExotelClient* exotel, const Options& options)
+                         boost::asio::thread_pool* clone_workers, const ProviderClients* clients,
+                         const Options& options)
     : config_(config),
       store_(store),
       readers_(readers),
       provider_workers_(provider_workers),
       clone_workers_(clone_workers),
-      twilio_(twilio),
-      telnyx_(telnyx),
-      exotel_(exotel),
+      clients_(clients),
       options_(options),
       voice_(std::make_unique<providers::VoiceCloneClient>(providers::VoiceCloneClient::Options{})),
       registry_(options.registry) {}
@@ -428,28 +439,29 @@ void CallManager::LinkSessionLocked(CallEntry* entry, absl::Time now) {
   }
 }
 
-void CallManager::RetryOnProviderWorker(std::function<absl::Status()> attempt, Done done) {
-  RetryAttempt(std::make_shared<std::function<absl::Status()>>(std::move(attempt)), 1,
+void CallManager::RetryOnProviderWorker(int attempts, std::function<absl::Status()> attempt,
+                                        Done done) {
+  RetryAttempt(std::make_shared<std::function<absl::Status()>>(std::move(attempt)), 1, attempts,
                options_.provider_backoff, std::move(done));
 }
 
 void CallManager::RetryAttempt(std::shared_ptr<std::function<absl::Status()>> attempt, int number,
-                               absl::Duration backoff, Done done) {
-  boost::asio::post(
-      *provider_workers_, [this, attempt, number, backoff, done = std::move(done)]() mutable {
-        absl::Status status = (*attempt)();
-        if (!absl::IsUnavailable(status) || number >= options_.provider_attempts) {
-          return done(std::move(status));
-        }
-        logging::Get("calls")->info("provider request failed transiently (attempt {} of {}): {}",
-                                    number, options_.provider_attempts, status.message());
-        auto timer = std::make_shared<boost::asio::steady_timer>(
-            *provider_workers_, absl::ToChronoMilliseconds(backoff));
-        timer->async_wait([this, timer, attempt, number, backoff,
-                           done = std::move(done)](const boost::system::error_code&) mutable {
-          RetryAttempt(std::move(attempt), number + 1, backoff * 2, std::move(done));
-        });
-      });
+                               int attempts, absl::Duration backoff, Done done) {
+  boost::asio::post(*provider_workers_, [this, attempt, number, attempts, backoff,
+                                         done = std::move(done)]() mutable {
+    absl::Status status = (*attempt)();
+    if (!absl::IsUnavailable(status) || number >= attempts) {
+      return done(std::move(status));
+    }
+    logging::Get("calls")->info("provider request failed transiently (attempt {} of {}): {}",
+                                number, attempts, status.message());
+    auto timer = std::make_shared<boost::asio::steady_timer>(*provider_workers_,
+                                                             absl::ToChronoMilliseconds(backoff));
+    timer->async_wait([this, timer, attempt, number, attempts, backoff,
+                       done = std::move(done)](const boost::system::error_code&) mutable {
+      RetryAttempt(std::move(attempt), number + 1, attempts, backoff * 2, std::move(done));
+    });
+  });
 }
 
 void CallManager::ApplyAndReply(const std::string& call_id, const ProviderReport& report,
@@ -502,9 +514,12 @@ void CallManager::StartCall(const std::string& tenant_id, const v1::StartCallReq
                             Callback<v1::Call> done) {
   const config::TenantConfig* tenant = config_->FindTenant(tenant_id);
   if (tenant == nullptr) return done(absl::InvalidArgumentError("unknown tenant " + tenant_id));
-  if (tenant->provider == v1::PROVIDER_BOLNA) {
-    return done(absl::FailedPreconditionError(
-        "tenant " + tenant_id + " uses Bolna, whose calls are started by Bolna agents"));
+  const providers::CallClient* client = clients_->Find(tenant->provider);
+  if (client == nullptr) {
+    const providers::Provider* provider = providers::FindProvider(tenant->provider);
+    const std::string name(provider == nullptr ? "a provider" : provider->display_name());
+    return done(absl::FailedPreconditionError("tenant " + tenant_id + " uses " + name +
+                                              ", whose calls are started by " + name + " agents"));
   }
   if (!IsE164(request.to())) {
     return done(absl::InvalidArgumentError("to must be an E.164 number like +14155550100, got \"" +
@@ -512,6 +527,7 @@ void CallManager::StartCall(const std::string& tenant_id, const v1::StartCallReq
   }
   NewCall call;
   call.tenant = tenant;
+  call.client = client;
   call.to = request.to();
   call.from = request.from().empty() ? tenant->default_from : request.from();
   if (call.from.empty()) {
@@ -527,10 +543,7 @@ void CallManager::StartCall(const std::string& tenant_id, const v1::StartCallReq
     return done(absl::InvalidArgumentError(
         "idempotency_key must be at most 128 printable ASCII characters without spaces"));
   }
-  if (tenant->provider == v1::PROVIDER_TELNYX && !request.twiml().empty()) {
-    return done(absl::InvalidArgumentError("twiml is for Twilio tenants; tenant " + tenant_id +
-                                           " places calls through Telnyx"));
-  }
+  if (auto s = client->CheckStartCall(*tenant, request); !s.ok()) return done(s);
   call.twiml = request.twiml().empty() ? tenant->default_twiml : request.twiml();
   if (call.twiml.size() > kMaxTwiml) {
     return done(absl::InvalidArgumentError("twiml is longer than 4000 characters"));
@@ -605,91 +618,26 @@ void CallManager::CreateAndDial(NewCall call, Callback<v1::Call> done) {
 }
 
 void CallManager::DialWithProvider(NewCall call, Callback<v1::Call> done) {
-  switch (call.tenant->provider) {
-    case v1::PROVIDER_TELNYX:
-      return DialTelnyx(std::move(call), std::move(done));
-    case v1::PROVIDER_EXOTEL:
-      return DialExotel(std::move(call), std::move(done));
-    default:
-      return DialTwilio(std::move(call), std::move(done));
-  }
-}
-
-void CallManager::DialExotel(NewCall call, Callback<v1::Call> done) {
-  boost::asio::post(
-      *provider_workers_, [this, call = std::move(call), done = std::move(done)]() mutable {
-        providers::ExotelConnect connect;
-        connect.from = call.to;  // Exotel dials `From` and connects it to the call flow
-        // Exotel does not sign callbacks: the adapter requires the tenant's token, so the URL
-        // carries it (never logged). CustomField carries the call id too.
-        connect.status_callback = config_->adapter.public_url + "/webhooks/exotel/" +
-                                  call.tenant->id + "/status?call_id=" + call.call_id +
-                                  "&token=" + http::PercentEncode(call.tenant->webhook_token);
-        connect.custom_field = call.call_id;
-        auto created = exotel_->Connect(*exotel::AccountOf(*call.tenant), connect);
-        if (!created.ok()) return ApplyDialFailure(call, created.status(), std::move(done));
-        // Exotel's "in-progress" here only means the request is being worked on; the status
-        // callbacks tell when the call is answered.
-        ProviderReport report;
-        report.provider_ids.set_call_sid(created->sid);
-        ApplyAndReply(call.call_id, report, std::move(done));
-      });
-}
-
-void CallManager::DialTwilio(NewCall call, Callback<v1::Call> done) {
-  boost::asio::post(
-      *provider_workers_, [this, call = std::move(call), done = std::move(done)]() mutable {
-        providers::TwilioCreateCall create;
-        create.to = call.to;
-        create.from = call.from;
-        create.twiml = call.twiml;
-        // The call id rides in the callback URL, so callbacks that overtake this
-        // response still find the call.
-        create.status_callback = config_->adapter.public_url + "/webhooks/twilio/" +
-                                 call.tenant->id + "/status?call_id=" + call.call_id;
-        if (twilio::AccountOf(*call.tenant)->record) {
-          create.record = true;
-          create.recording_status_callback = config_->adapter.public_url + "/webhooks/twilio/" +
-                                             call.tenant->id + "/recording?call_id=" + call.call_id;
-        }
-        auto created = twilio_->CreateCall(*twilio::AccountOf(*call.tenant), create);
-        ProviderReport report;
-        if (created.ok()) {
-          report.provider_ids.set_call_sid(created->sid);
-          report.status = twilio::NormalizeCallStatus(created->status);
-          report.provider_status = created->status;
-          return ApplyAndReply(call.call_id, report, std::move(done));
-        }
-        ApplyDialFailure(call, created.status(), std::move(done));
-      });
-}
-
-void CallManager::DialTelnyx(NewCall call, Callback<v1::Call> done) {
-  providers::TelnyxDial dial;
-  dial.to = call.to;
-  dial.from = call.from;
-  // As for Twilio, the call id rides in the webhook URL (and in client_state, which Telnyx
-  // echoes), so webhooks that overtake the dial response still find the call.
-  dial.webhook_url = config_->adapter.public_url + "/webhooks/telnyx/" + call.tenant->id +
-                     "?call_id=" + call.call_id;
-  dial.command_id = "dial-" + call.call_id;
-  dial.client_state = call.call_id;
-  auto ids = std::make_shared<providers::TelnyxCallIds>();
-  const telnyx::TelnyxAccount* account = telnyx::AccountOf(*call.tenant);
+  providers::DialRequest request;
+  request.tenant = call.tenant;
+  request.call_id = call.call_id;
+  request.to = call.to;
+  request.from = call.from;
+  request.twiml = call.twiml;
+  request.public_url = config_->adapter.public_url;
+  const providers::CallClient* client = call.client;
+  auto update = std::make_shared<providers::CallUpdate>();
   RetryOnProviderWorker(
-      [this, account, dial, ids]() -> absl::Status {
-        auto dialed = telnyx_->Dial(*account, dial);
+      client->dial_retryable() ? options_.provider_attempts : 1,
+      [client, request = std::move(request), update]() -> absl::Status {
+        auto dialed = client->Dial(request);
         if (!dialed.ok()) return dialed.status();
-        *ids = *std::move(dialed);
+        *update = *std::move(dialed);
         return absl::OkStatus();
       },
-      [this, call = std::move(call), ids, done = std::move(done)](absl::Status status) mutable {
+      [this, call = std::move(call), update, done = std::move(done)](absl::Status status) mutable {
         if (!status.ok()) return ApplyDialFailure(call, status, std::move(done));
-        ProviderReport report;
-        report.provider_ids.set_call_control_id(ids->call_control_id);
-        report.provider_ids.set_call_leg_id(ids->call_leg_id);
-        report.provider_ids.set_call_session_id(ids->call_session_id);
-        ApplyAndReply(call.call_id, report, std::move(done));
+        ApplyAndReply(call.call_id, ReportOf(*update), std::move(done));
       });
 }
 
@@ -712,112 +660,73 @@ void CallManager::HangupCall(const std::string& tenant_id, const std::string& id
   // FindCall answers durable state, so the unchanged ("idempotent") answers below are durable.
   FindCall(tenant_id, id, [this, tenant, done = std::move(done)](absl::StatusOr<v1::Call> call) {
     if (!call.ok()) return done(call.status());
-    if (call->provider() == v1::PROVIDER_EXOTEL || call->provider() == v1::PROVIDER_BOLNA) {
+    const providers::Provider* provider = providers::FindProvider(call->provider());
+    const providers::CallClient* client = clients_->Find(call->provider());
+    if (provider == nullptr || client == nullptr) {
       if (IsTerminal(call->status())) return done(std::move(*call));  // idempotent
-      return done(absl::FailedPreconditionError(
-          std::string(call->provider() == v1::PROVIDER_EXOTEL
-                          ? "Exotel offers no API to end a call in progress"
-                          : "Bolna calls are ended by the Bolna agent") +
-          " (call " + call->call_id() + ")"));
+      const std::string name(provider == nullptr ? "its provider" : provider->display_name());
+      return done(absl::FailedPreconditionError(name + " calls are ended by the " + name +
+                                                " agent (call " + call->call_id() + ")"));
     }
-    if (call->provider() == v1::PROVIDER_TELNYX) {
-      // Every live leg of the session, the other legs first: hanging up the PSTN leg from the
-      // server is what spares the phone side the WebRTC SDK's USER_BUSY.
-      std::vector<std::pair<std::string, std::string>> legs;
-      {
-        std::lock_guard lock(mu_);
-        for (const std::string& linked : call->linked_call_ids()) {
-          CallEntry* leg = registry_.Find(linked);
-          if (leg != nullptr && !IsTerminal(leg->call.status()) &&
-              !leg->call.provider_ids().call_control_id().empty()) {
-            legs.emplace_back(leg->call.call_id(), leg->call.provider_ids().call_control_id());
-          }
+    // Every live leg of the call's session, the other legs first: hanging up the phone leg from
+    // the server is what spares the other side a busy signal. Only providers with linked legs
+    // have any.
+    std::vector<v1::Call> legs;
+    {
+      std::lock_guard lock(mu_);
+      for (const std::string& linked : call->linked_call_ids()) {
+        CallEntry* leg = registry_.Find(linked);
+        if (leg != nullptr && leg->call.provider() == call->provider() &&
+            !IsTerminal(leg->call.status()) &&
+            !provider->PrimaryId(leg->call.provider_ids()).empty()) {
+          legs.push_back(leg->call);
         }
       }
-      if (!IsTerminal(call->status())) {
-        if (call->provider_ids().call_control_id().empty()) {
-          return done(absl::FailedPreconditionError(
-              "call " + call->call_id() +
-              " has no call_control_id yet (Telnyx has not accepted it); retry shortly"));
-        }
-        legs.emplace_back(call->call_id(), call->provider_ids().call_control_id());
-      }
-      if (legs.empty()) return done(std::move(*call));  // idempotent
-      return HangupTelnyx(call->call_id(), tenant, std::move(legs), std::move(done));
     }
-    if (IsTerminal(call->status())) return done(std::move(*call));  // idempotent
-    if (call->provider_ids().call_sid().empty()) {
-      return done(absl::FailedPreconditionError(
-          "call " + call->call_id() +
-          " has no provider id yet (the provider has not accepted it); retry shortly"));
+    if (!IsTerminal(call->status())) {
+      if (auto s = client->CheckHangup(*call); !s.ok()) return done(s);
+      legs.push_back(*call);
     }
-    HangupTwilio(call->call_id(), tenant, call->provider_ids().call_sid(), call->status(),
-                 std::move(done));
+    if (legs.empty()) return done(std::move(*call));  // idempotent
+    HangupLegs(call->call_id(), tenant, client, std::move(legs), std::move(done));
   });
 }
 
-void CallManager::HangupTelnyx(const std::string& call_id, const config::TenantConfig* tenant,
-                               std::vector<std::pair<std::string, std::string>> legs,
-                               Callback<v1::Call> done) {
+void CallManager::HangupLegs(const std::string& call_id, const config::TenantConfig* tenant,
+                             const providers::CallClient* client, std::vector<v1::Call> legs,
+                             Callback<v1::Call> done) {
   if (legs.empty()) return FindCall(tenant->id, call_id, std::move(done));
-  auto [leg_call_id, call_control_id] = legs.front();
+  auto leg = std::make_shared<const v1::Call>(std::move(legs.front()));
   legs.erase(legs.begin());
-  // One command_id per leg: Telnyx applies a repeat (a retry, or another HangupCall) once.
-  const std::string command_id = "hangup-" + leg_call_id;
-  const telnyx::TelnyxAccount* account = telnyx::AccountOf(*tenant);
+  auto update = std::make_shared<std::optional<providers::CallUpdate>>();
   RetryOnProviderWorker(
-      [this, account, call_control_id, command_id]() {
-        return telnyx_->Hangup(*account, call_control_id, command_id);
+      options_.provider_attempts,
+      [client, tenant, leg, update]() -> absl::Status {
+        auto answered = client->Hangup(*tenant, *leg);
+        if (!answered.ok()) return answered.status();
+        *update = *std::move(answered);
+        return absl::OkStatus();
       },
-      [this, call_id, tenant, leg_call_id, legs = std::move(legs),
+      [this, call_id, tenant, client, leg, update, legs = std::move(legs),
        done = std::move(done)](absl::Status status) mutable {
         if (!status.ok()) {
           logging::Get("calls")->warn("hangup failed call_id={} leg={} error={}", call_id,
-                                      leg_call_id, status.message());
+                                      leg->call_id(), status.message());
           return done(status);
         }
-        HangupTelnyx(call_id, tenant, std::move(legs), std::move(done));
-      });
-}
-
-void CallManager::HangupTwilio(const std::string& call_id, const config::TenantConfig* tenant,
-                               const std::string& call_sid, v1::CallStatus status_seen,
-                               Callback<v1::Call> done) {
-  // Twilio: `completed` hangs up an answered call; `canceled` ends a queued or ringing one and is
-  // ignored by an answered call (twilio-python #10), so switch if it was answered meanwhile.
-  struct State {
-    std::string word;
-    absl::StatusOr<providers::TwilioCall> result;
-  };
-  auto state = std::make_shared<State>();
-  state->word = status_seen == v1::CALL_STATUS_IN_PROGRESS ? "completed" : "canceled";
-  const twilio::TwilioAccount* account = twilio::AccountOf(*tenant);
-  RetryOnProviderWorker(
-      [this, account, call_sid, state]() {
-        state->result = twilio_->UpdateCallStatus(*account, call_sid, state->word);
-        if (state->result.ok() && state->word == "canceled" &&
-            state->result->status == "in-progress") {
-          state->word = "completed";
-          state->result = twilio_->UpdateCallStatus(*account, call_sid, state->word);
+        // nullopt: already over at the provider, whose final webhook brings the outcome.
+        if (!update->has_value() || IsNoNews(**update)) {
+          return HangupLegs(call_id, tenant, client, std::move(legs), std::move(done));
         }
-        return state->result.status();
-      },
-      [this, call_id, tenant, call_sid, state,
-       done = std::move(done)](absl::Status status) mutable {
-        if (!status.ok()) {
-          if (providers::TwilioErrorCode(status) == providers::kTwilioCallNotInProgress) {
-            // Already over at Twilio; its final status callback brings the outcome.
-            return FindCall(tenant->id, call_id, std::move(done));
-          }
-          logging::Get("calls")->warn("hangup failed call_id={} call_sid={} error={}", call_id,
-                                      call_sid, status.message());
-          return done(status);
+        const ProviderReport report = ReportOf(**update);
+        if (legs.empty() && leg->call_id() == call_id) {
+          return ApplyAndReply(call_id, report, std::move(done));
         }
-        ProviderReport report;
-        report.status = twilio::NormalizeCallStatus(state->result->status);
-        report.provider_status = state->result->status;
-        report.duration_seconds = state->result->duration_seconds;
-        ApplyAndReply(call_id, report, std::move(done));
+        ApplyAndReply(leg->call_id(), report,
+                      [this, call_id, tenant, client, legs = std::move(legs),
+                       done = std::move(done)](absl::StatusOr<v1::Call>) mutable {
+                        HangupLegs(call_id, tenant, client, std::move(legs), std::move(done));
+                      });
       });
 }
 
@@ -878,22 +787,10 @@ void CallManager::ReportProviderEvent(const ReportProviderEventRequest& request,
   if (config_->FindTenant(request.tenant_id()) == nullptr) {
     return done(absl::InvalidArgumentError("unknown tenant \"" + request.tenant_id() + "\""));
   }
-  // The provider id that names this call (a leg, for Telnyx; never the shared session id).
-  std::string provider_id;
-  switch (request.provider()) {
-    case v1::PROVIDER_TWILIO:
-    case v1::PROVIDER_EXOTEL:
-      provider_id = request.provider_ids().call_sid();
-      break;
-    case v1::PROVIDER_TELNYX:
-      provider_id = request.provider_ids().call_control_id();
-      break;
-    case v1::PROVIDER_BOLNA:
-      provider_id = request.provider_ids().execution_id();
-      break;
-    default:
-      return done(absl::InvalidArgumentError("unsupported provider"));
-  }
+  // The provider id that names this call (a leg, never a session shared by legs).
+  const providers::Provider* provider = providers::FindProvider(request.provider());
+  if (provider == nullptr) return done(absl::InvalidArgumentError("unsupported provider"));
+  const std::string provider_id = provider->PrimaryId(request.provider_ids());
   if (request.call_id().empty() && provider_id.empty()) {
     return done(absl::InvalidArgumentError(
         "the event names no call (call_id, CallSid, call_control_id or execution id)"));

@@ -32,10 +32,9 @@
 #include "callcontrol/internal/v1/provider_event_service.pb.h"
 #include "callcontrol/v1/call_control_service.pb.h"
 #include "common/config/config.h"
-#include "providers/exotel/exotel_client.h"
-#include "providers/telnyx/telnyx_client.h"
-#include "providers/twilio/twilio_client.h"
+#include "providers/provider.h"
 #include "server/calls/call_registry.h"
+#include "server/calls/provider_clients.h"
 #include "server/providers/voice_clone_client.h"
 #include "server/store/store.h"
 
@@ -48,8 +47,9 @@ class CallManager {
 
   struct Options {
     CallRegistry::Options registry;
-    // Attempts at a provider request that failed transiently (5xx, 429, timeout): hangups of
-    // either provider and Telnyx dials (Twilio's create is not idempotent and is sent once).
+    // Attempts at a provider request that failed transiently (5xx, 429, timeout): hangups, and
+    // dials of providers whose CallClient::dial_retryable() (a create that is not idempotent is
+    // sent once).
     // Waits `provider_backoff`, doubling, between attempts, on a timer (no worker sleeps).
     int provider_attempts = 4;
     absl::Duration provider_backoff = absl::Milliseconds(200);
@@ -67,8 +67,7 @@ class CallManager {
   // `provider_workers`, which dial and hang up.
   CallManager(const config::Config* config, store::Store* store, boost::asio::thread_pool* readers,
               boost::asio::thread_pool* provider_workers, boost::asio::thread_pool* clone_workers,
-              const providers::TwilioClient* twilio, const providers::TelnyxClient* telnyx,
-              const providers::ExotelClient* exotel, const Options& options);
+              const ProviderClients* clients, const Options& options);
 
   // Stops the metrics publisher after it published what is pending. Call before closing the
   // store. Idempotent; the destructor calls it. Destroy the manager only after the store is
@@ -96,11 +95,11 @@ class CallManager {
   void StartCall(const std::string& tenant_id, const v1::StartCallRequest& request,
                  Callback<v1::Call> done);
 
-  // Ends a call through its provider. Telnyx: every live leg of the call's session is hung up
-  // through Call Control, the other legs first, each with a command_id fixed per leg so retries
-  // and repeated requests are applied once. kNotFound, kPermissionDenied (another tenant's
-  // call), kFailedPrecondition (no provider id yet, or provider refused), kUnavailable. An ended
-  // call is answered unchanged once the state it shows is durable.
+  // Ends a call through its provider's CallClient: every live leg of the call's session (linked
+  // legs, of providers that have them) is hung up, the other legs first; the client makes
+  // repeats safe. kNotFound, kPermissionDenied (another tenant's call), kFailedPrecondition (no
+  // provider id yet, a provider without a hangup API or call client, or the provider refused),
+  // kUnavailable. An ended call is answered unchanged once the state it shows is durable.
   void HangupCall(const std::string& tenant_id, const std::string& id, Callback<v1::Call> done);
 
   // Answers once the state it shows is durable (a change still being committed is waited for,
@@ -139,7 +138,7 @@ class CallManager {
 
   // Applies a verified provider webhook. Unknown call id: kNotFound. A report for a provider id
   // never seen creates the call (calls placed outside callcontrol are tracked too). A call that
-  // gains a Telnyx call_session_id is linked with the other legs of that session in memory.
+  // gains a call_session_id is linked with the other legs of that session in memory.
   // Answers once the report is durable: a change after its commit; a report that changes nothing
   // (applied=false, e.g. a redelivery) once the call's last change is durable, so a duplicate is
   // never acknowledged while the first delivery could still be lost.
@@ -154,7 +153,8 @@ class CallManager {
   // What StartCall is asked to place, once validated.
   struct NewCall {
     const config::TenantConfig* tenant = nullptr;
-    std::string call_id;  // set once created
+    const providers::CallClient* client = nullptr;  // the tenant's provider's
+    std::string call_id;                            // set once created
     std::string to;
     std::string from;
     std::string twiml;
@@ -224,38 +224,33 @@ class CallManager {
   // their change (call:updated). Requires mu_.
   void LinkSessionLocked(CallEntry* entry, absl::Time now);
   // Runs `attempt` on a provider worker; while it returns kUnavailable, runs it again after a
-  // doubling backoff (a timer), at most options_.provider_attempts times; `done` gets the last
+  // doubling backoff (a timer), at most `attempts` times; `done` gets the last
   // outcome.
-  void RetryOnProviderWorker(std::function<absl::Status()> attempt, Done done);
+  void RetryOnProviderWorker(int attempts, std::function<absl::Status()> attempt, Done done);
   void RetryAttempt(std::shared_ptr<std::function<absl::Status()>> attempt, int number,
-                    absl::Duration backoff, Done done);
+                    int attempts, absl::Duration backoff, Done done);
 
   static absl::StatusOr<v1::Call> ReplayIdempotent(const v1::Call& existing,
                                                    const std::string& stored_hash,
                                                    const NewCall& call);
   void CreateAndDial(NewCall call, Callback<v1::Call> done);
+  // Dials through the tenant's provider's client (retried while kUnavailable when the client
+  // says a repeat is safe) and applies its answer.
   void DialWithProvider(NewCall call, Callback<v1::Call> done);
-  void DialTwilio(NewCall call, Callback<v1::Call> done);
-  void DialTelnyx(NewCall call, Callback<v1::Call> done);
-  void DialExotel(NewCall call, Callback<v1::Call> done);
   // Marks the call FAILED with the provider's error and answers `done` with that error.
   void ApplyDialFailure(const NewCall& call, const absl::Status& error, Callback<v1::Call> done);
-  void HangupTwilio(const std::string& call_id, const config::TenantConfig* tenant,
-                    const std::string& call_sid, v1::CallStatus status_seen,
-                    Callback<v1::Call> done);
-  // Hangs up `legs` (callcontrol id, call_control_id) one after the other, then answers with
-  // the call `call_id`.
-  void HangupTelnyx(const std::string& call_id, const config::TenantConfig* tenant,
-                    std::vector<std::pair<std::string, std::string>> legs, Callback<v1::Call> done);
+  // Hangs up `legs` one after the other through `client` (each retried while kUnavailable),
+  // applying what the provider answered, then answers with the call `call_id`.
+  void HangupLegs(const std::string& call_id, const config::TenantConfig* tenant,
+                  const providers::CallClient* client, std::vector<v1::Call> legs,
+                  Callback<v1::Call> done);
 
   const config::Config* const config_;
   store::Store* const store_;
   boost::asio::thread_pool* const readers_;
   boost::asio::thread_pool* const provider_workers_;
   boost::asio::thread_pool* const clone_workers_;
-  const providers::TwilioClient* const twilio_;
-  const providers::TelnyxClient* const telnyx_;
-  const providers::ExotelClient* const exotel_;
+  const ProviderClients* const clients_;
   const Options options_;
   // Timers in flight, so CancelTimers() can stop them.
   std::mutex timers_mu_;

@@ -206,7 +206,7 @@ void CallManager::StartInboundCall(const StartInboundCallRequest& request,
   v1::Call call;
   call.set_call_id(NewCallId(now));
   call.set_tenant_id(tenant->id);
-  call.set_provider(request.provider() == v1::PROVIDER_UNSPECIFIED ? v1::PROVIDER_TWILIO
+  call.set_provider(request.provider() == v1::PROVIDER_UNSPECIFIED ? tenant->provider
                                                                    : request.provider());
   *call.mutable_provider_ids() = request.provider_ids();
   call.set_direction(v1::CALL_DIRECTION_INBOUND);

@@ -165,7 +165,8 @@ bool ApplyReport(const ProviderReport& report, absl::Time now, v1::Call* call,
       changed = true;
     }
   }
-  // No duration from the provider (Telnyx): talk time is answer to end, once both are known.
+  // No duration from the provider (some send none): talk time is answer to end, once both are
+  // known.
   if (report.duration_seconds < 0 && call->duration_seconds() == 0 &&
       call->status() == v1::CALL_STATUS_COMPLETED && call->has_answer_time() &&
       call->has_end_time()) {

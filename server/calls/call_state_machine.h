@@ -3,15 +3,16 @@
 // lock). Rules (DESIGN.md "Public API"):
 //  - status only moves forward (queued < initiated < ringing < in_progress < terminal) and a
 //    terminal status absorbs everything after it, so a late `ringing` never regresses a call;
-//  - a report older than one already applied (provider sequence, e.g. Twilio SequenceNumber)
+//  - a report older than one already applied (provider sequence, e.g. a callback's SequenceNumber)
 //    cannot move the status, but may fill a field still missing (answer time, duration);
 //  - a report that changes nothing (a duplicate) leaves the call, and its version, untouched;
-//  - a report whose provider event id (Telnyx `data.id`) was already applied is a redelivery and
+//  - a report whose provider event id (a webhook's own id) was already applied is a redelivery and
 //    changes nothing;
 //  - a call that was answered ends COMPLETED whatever terminal word ends it (a WebRTC SDK's
-//    hangup reaches Telnyx as USER_BUSY after answer; the talk happened), the word and the
+//    hangup may reach the provider as USER_BUSY after answer; the talk happened), the word and the
 //    hangup cause staying in provider_status and hangup;
-//  - when no report carries a duration (Telnyx), an answered call's duration is the whole
+//  - when no report carries a duration (providers that send none), an answered call's duration is
+//  the whole
 //    seconds from answer to end, until a provider-reported duration replaces it.
 #pragma once
 
@@ -47,8 +48,8 @@ struct ProviderReport {
 
 // Per-call bookkeeping kept next to the Call, persisted with it.
 struct CallProgress {
-  // Most provider event ids remembered per call (a call sees a handful of webhooks; Telnyx
-  // redelivers within minutes).
+  // Most provider event ids remembered per call (a call sees a handful of webhooks;
+  // providers redeliver within minutes).
   static constexpr size_t kMaxEventIds = 64;
 
   int64_t last_provider_sequence = -1;

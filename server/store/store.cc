@@ -42,7 +42,7 @@ const char* const kMigrations[] = {
     CREATE INDEX events_by_tenant ON events(tenant_id, sequence);
     )sql",
     // 2: per-call progress (ordering, applied provider event ids) and every provider id of a
-    // call (Telnyx call_control_id, call_leg_id, call_session_id besides Twilio's CallSid).
+    // call (call_control_id, call_leg_id, call_session_id besides the CallSid).
     R"sql(
     ALTER TABLE calls ADD COLUMN progress BLOB;
     CREATE TABLE call_aliases (

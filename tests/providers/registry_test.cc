@@ -50,5 +50,12 @@ TEST(RegistryTest, UnsignedProvidersNeedAWebhookToken) {
   EXPECT_FALSE(FindProvider(v1::PROVIDER_BOLNA)->config_spec().signs_webhooks);
 }
 
+TEST(RegistryTest, EveryProviderButBolnaHasACallClient) {
+  for (const Provider* provider : AllProviders()) {
+    EXPECT_EQ(provider->NewCallClient() != nullptr, provider->id() != v1::PROVIDER_BOLNA)
+        << provider->name();
+  }
+}
+
 }  // namespace
 }  // namespace callcontrol::providers

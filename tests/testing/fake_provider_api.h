@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -39,7 +40,12 @@ class FakeProviderApi {
               held_.push_back(std::move(respond));
               return;
             }
-            answer = answer_;
+            if (!queued_.empty()) {
+              answer = std::move(queued_.front());
+              queued_.pop_front();
+            } else {
+              answer = answer_;
+            }
           }
           respond(std::move(answer));
         });
@@ -59,6 +65,17 @@ class FakeProviderApi {
     answer_.status = status;
     answer_.body = std::move(body);
     answer_.content_type = std::move(content_type);
+  }
+
+  // Answers the next request (after those already queued) with `status`, `body` and
+  // `content_type`, once; requests past the queue get what Answer() set.
+  void AnswerNext(int status, std::string body, std::string content_type = "application/json") {
+    http::Response response;
+    response.status = status;
+    response.body = std::move(body);
+    response.content_type = std::move(content_type);
+    std::lock_guard lock(mu_);
+    queued_.push_back(std::move(response));
   }
 
   // Leaves every later request unanswered until Stop() (to make the client time out).
@@ -90,6 +107,7 @@ class FakeProviderApi {
   int port_ = 0;
   mutable std::mutex mu_;
   http::Response answer_;
+  std::deque<http::Response> queued_;
   bool hold_ = false;
   std::vector<http::Request> recorded_;
   std::vector<http::Responder> held_;

@@ -1,6 +1,8 @@
-// IsOk() and StatusIs(code) gMock matchers for absl::Status / absl::StatusOr (Abseil 20220623
-// ships no status_matchers.h).
+// IsOk(), StatusIs(code) and StatusIs(code, message) gMock matchers for absl::Status /
+// absl::StatusOr (Abseil 20220623 ships no status_matchers.h).
 #pragma once
+
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -24,6 +26,14 @@ MATCHER_P(StatusIs, code, "has status code " + absl::StatusCodeToString(code)) {
   const absl::Status& s = GetStatus(arg);
   *result_listener << "status is " << s;
   return s.code() == code;
+}
+
+MATCHER_P2(StatusIs, code, message,
+           "has status code " + absl::StatusCodeToString(code) + " and message \"" +
+               std::string(message) + "\"") {
+  const absl::Status& s = GetStatus(arg);
+  *result_listener << "status is " << s;
+  return s.code() == code && s.message() == message;
 }
 
 }  // namespace callcontrol::testing
