@@ -339,7 +339,8 @@ void WebhookRouter::HandleTwilioStatus(std::string_view tenant_view, const http:
   const auto tenant_id = CheckTwilioRequest(kWhat, tenant_view, request, respond, &form, &query);
   if (!tenant_id.has_value()) return;
   const std::string* call_id = http::FindParam(query, "call_id");
-  auto report = ParseTwilioStatusCallback(*tenant_id, call_id == nullptr ? "" : *call_id, form);
+  auto report = ::callcontrol::twilio::ParseTwilioStatusCallback(
+      *tenant_id, call_id == nullptr ? "" : *call_id, form);
   if (!report.ok()) return RejectMalformed(kWhat, report.status(), *tenant_id, respond);
   std::string call_ref = "call_sid=" + report->provider_ids().call_sid();
   ForwardToDaemon(kWhat, *tenant_id, std::move(call_ref), *std::move(report), TwimlAck(),
@@ -354,7 +355,8 @@ void WebhookRouter::HandleTwilioRecording(std::string_view tenant_view,
   const auto tenant_id = CheckTwilioRequest(kWhat, tenant_view, request, respond, &form, &query);
   if (!tenant_id.has_value()) return;
   const std::string* call_id = http::FindParam(query, "call_id");
-  auto report = ParseTwilioRecordingCallback(*tenant_id, call_id == nullptr ? "" : *call_id, form);
+  auto report = ::callcontrol::twilio::ParseTwilioRecordingCallback(
+      *tenant_id, call_id == nullptr ? "" : *call_id, form);
   if (!report.ok()) return RejectMalformed(kWhat, report.status(), *tenant_id, respond);
   std::string call_ref = "call_sid=" + report->provider_ids().call_sid() +
                          " recording_sid=" + report->recording().recording_id();

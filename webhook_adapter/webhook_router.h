@@ -49,7 +49,8 @@ inline constexpr std::string_view kWebhookTokenParam = "token";
 //        403 missing or bad X-Twilio-Signature (the daemon is not called), else the daemon's
 //        answer (HttpStatusForDaemonCode) with kEmptyTwiml as text/xml on success.
 //   POST /webhooks/twilio/{tenant}/recording[?call_id=<call id>]  Twilio recording status
-//        callback (ParseTwilioRecordingCallback): checked and answered exactly like /status.
+//        callback (twilio::ParseTwilioRecordingCallback): checked and answered exactly like
+//        /status.
 //   POST /webhooks/twilio/{tenant}/voice  Twilio's incoming-call webhook (the number's voice
 //        URL). Checked like /status (404, 405, 400, 403 before the daemon is called); 400 without
 //        a CallSid. Then StartInboundCall (TWILIO, CallSid, From, To, CallStatus); a daemon error
