@@ -1,6 +1,7 @@
 #include "providers/exotel/exotel_provider.h"
 
 #include "providers/exotel/exotel_account.h"
+#include "providers/exotel/exotel_webhook_handler.h"
 
 namespace callcontrol::exotel {
 
@@ -9,6 +10,11 @@ ExotelProvider::ExotelProvider() {
   spec_.name = "exotel";
   spec_.parse_block = ParseExotelAccount;
   spec_.signs_webhooks = false;
+}
+
+std::unique_ptr<providers::WebhookHandler> ExotelProvider::NewWebhookHandler(
+    const providers::WebhookContext& context) const {
+  return std::make_unique<ExotelWebhookHandler>(context);
 }
 
 }  // namespace callcontrol::exotel

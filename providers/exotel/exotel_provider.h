@@ -21,6 +21,9 @@ class ExotelProvider final : public providers::Provider {
   // provider_ids.call_sid.
   const std::string& PrimaryId(const v1::ProviderIds& ids) const override { return ids.call_sid(); }
   std::string_view primary_id_name() const override { return "call_sid"; }
+  // A ExotelWebhookHandler (exotel_webhook_handler.h).
+  std::unique_ptr<providers::WebhookHandler> NewWebhookHandler(
+      const providers::WebhookContext& context) const override;
 
  private:
   config::ProviderConfigSpec spec_;

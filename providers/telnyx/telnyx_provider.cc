@@ -1,6 +1,7 @@
 #include "providers/telnyx/telnyx_provider.h"
 
 #include "providers/telnyx/telnyx_account.h"
+#include "providers/telnyx/telnyx_webhook_handler.h"
 
 namespace callcontrol::telnyx {
 
@@ -9,6 +10,11 @@ TelnyxProvider::TelnyxProvider() {
   spec_.name = "telnyx";
   spec_.parse_block = ParseTelnyxAccount;
   spec_.signs_webhooks = true;
+}
+
+std::unique_ptr<providers::WebhookHandler> TelnyxProvider::NewWebhookHandler(
+    const providers::WebhookContext& context) const {
+  return std::make_unique<TelnyxWebhookHandler>(context);
 }
 
 }  // namespace callcontrol::telnyx

@@ -23,6 +23,9 @@ class TelnyxProvider final : public providers::Provider {
     return ids.call_control_id();
   }
   std::string_view primary_id_name() const override { return "call_control_id"; }
+  // A TelnyxWebhookHandler (telnyx_webhook_handler.h).
+  std::unique_ptr<providers::WebhookHandler> NewWebhookHandler(
+      const providers::WebhookContext& context) const override;
 
  private:
   config::ProviderConfigSpec spec_;
