@@ -132,6 +132,9 @@ class WebhookHandler {
   virtual const std::vector<std::string>& actions() const = 0;
   // The `route` label of action i ("status", "webhook" for the "" action, …).
   virtual std::string_view route_label(size_t i) const = 0;
+  // For people (webhook-adapter --help): how the webhooks are verified and with which of the
+  // tenant's settings ("X-Twilio-Signature with the tenant's twilio.auth_token"); "" untold.
+  virtual std::string_view verification() const { return {}; }
 
   // Verifies and reads a request to action `action_index` (an index into actions()) of
   // `tenant_id` (a view into request.path). Refusals answer with kRespond: 404 unknown tenant

@@ -14,8 +14,8 @@
 
 namespace callcontrol::webhook_adapter {
 
-// Larger webhook bodies get 413. Bolna's carry the whole transcript, which passes the HTTP
-// server's 64 KiB default on a long call.
+// Larger webhook bodies get 413. Some providers' carry a whole call transcript, which passes the
+// HTTP server's 64 KiB default on a long call.
 inline constexpr size_t kMaxWebhookBodyBytes = 1024 * 1024;
 
 // A running adapter. Serves on its own threads; call Shutdown() (or destroy it) from one thread

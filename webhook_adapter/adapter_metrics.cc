@@ -7,28 +7,7 @@
 namespace callcontrol::webhook_adapter {
 namespace {
 
-constexpr std::array<const char*, AdapterMetrics::kProviderCount> kProviderLabels = {
-    "twilio", "telnyx", "exotel", "bolna", "unknown"};
-
-struct RouteInfo {
-  AdapterMetrics::Provider provider;
-  const char* route;
-};
-// Indexed by AdapterMetrics::Route.
-constexpr std::array<RouteInfo, AdapterMetrics::kRouteCount> kRoutes = {{
-    {AdapterMetrics::Provider::kTwilio, "status"},
-    {AdapterMetrics::Provider::kTwilio, "recording"},
-    {AdapterMetrics::Provider::kTwilio, "voice"},
-    {AdapterMetrics::Provider::kTwilio, "clone-status"},
-    {AdapterMetrics::Provider::kTelnyx, "webhook"},
-    {AdapterMetrics::Provider::kExotel, "status"},
-    {AdapterMetrics::Provider::kBolna, "webhook"},
-    {AdapterMetrics::Provider::kTwilio, "unknown"},
-    {AdapterMetrics::Provider::kTelnyx, "unknown"},
-    {AdapterMetrics::Provider::kExotel, "unknown"},
-    {AdapterMetrics::Provider::kBolna, "unknown"},
-    {AdapterMetrics::Provider::kUnknown, "unknown"},
-}};
+constexpr const char* kUnknown = "unknown";
 
 // Seconds; the daemon deadline is 5 s by default.
 const prometheus::Histogram::BucketBoundaries& DurationBuckets() {
@@ -39,7 +18,7 @@ const prometheus::Histogram::BucketBoundaries& DurationBuckets() {
 
 }  // namespace
 
-AdapterMetrics::AdapterMetrics()
+AdapterMetrics::AdapterMetrics(const std::vector<ProviderRoutes>& providers)
     : registry_(std::make_shared<prometheus::Registry>()),
       webhooks_(prometheus::BuildCounter()
                     .Name("callcontrol_adapter_webhooks_total")
@@ -64,20 +43,40 @@ AdapterMetrics::AdapterMetrics()
           .Name("callcontrol_adapter_signature_failures_total")
           .Help("Webhooks refused for a missing or bad signature or webhook token.")
           .Register(*registry_);
-  for (size_t p = 0; p < kProviderCount; ++p) {
-    durations_[p] = &durations.Add({{"provider", kProviderLabels[p]}}, DurationBuckets());
-    // Signatures are only checked on the routes of a known provider.
-    if (static_cast<Provider>(p) != Provider::kUnknown) {
-      signature_failures_[p] = &signature_failures.Add({{"provider", kProviderLabels[p]}});
+  for (const ProviderRoutes& provider : providers) provider_labels_.push_back(provider.provider);
+  provider_labels_.push_back(kUnknown);
+  for (const std::string& label : provider_labels_) {
+    durations_.push_back(&durations.Add({{"provider", label}}, DurationBuckets()));
+  }
+  // Signatures are only checked on the routes of a known provider.
+  for (const ProviderRoutes& provider : providers) {
+    signature_failures_.push_back(&signature_failures.Add({{"provider", provider.provider}}));
+  }
+
+  // Each provider's served routes and its "unknown" route, then the unknown provider's.
+  for (const ProviderRoutes& provider : providers) {
+    first_route_.push_back(route_count_);
+    route_count_ += provider.routes.size() + 1;
+  }
+  first_route_.push_back(route_count_);
+  route_count_ += 1;
+  routes_ = std::make_unique<RouteSeries[]>(route_count_);
+  for (size_t p = 0; p < providers.size(); ++p) {
+    const std::vector<std::string>& routes = providers[p].routes;
+    for (size_t r = 0; r <= routes.size(); ++r) {
+      RouteSeries& series = routes_[first_route_[p] + r];
+      series.provider = p;
+      series.route = r < routes.size() ? routes[r] : kUnknown;
     }
   }
+  routes_[route_count_ - 1].provider = providers.size();
+  routes_[route_count_ - 1].route = kUnknown;
+
   // Series that exist from the start, at 0, so that every family is exposed (a family without
   // series is left out of the text) and rate() sees their first increment: 200 on each served
   // route, and the daemon errors worth alerting on.
-  for (const Route route : {Route::kTwilioStatus, Route::kTwilioRecording, Route::kTwilioVoice,
-                            Route::kTwilioCloneStatus, Route::kTelnyxWebhook, Route::kExotelStatus,
-                            Route::kBolnaWebhook}) {
-    WebhookCounter(route, 200);
+  for (size_t p = 0; p < providers.size(); ++p) {
+    for (size_t r = 0; r < providers[p].routes.size(); ++r) WebhookCounter(ServedRoute(p, r), 200);
   }
   for (const absl::StatusCode code :
        {absl::StatusCode::kUnavailable, absl::StatusCode::kDeadlineExceeded,
@@ -86,21 +85,25 @@ AdapterMetrics::AdapterMetrics()
   }
 }
 
-AdapterMetrics::Provider AdapterMetrics::ProviderOf(Route route) {
-  return kRoutes[static_cast<size_t>(route)].provider;
+const std::string& AdapterMetrics::ProviderLabel(Route route) const {
+  return provider_labels_[routes_[route.index].provider];
+}
+
+const std::string& AdapterMetrics::RouteLabel(Route route) const {
+  return routes_[route.index].route;
 }
 
 prometheus::Counter& AdapterMetrics::WebhookCounter(Route route, int http_status) {
-  const RouteInfo& info = kRoutes[static_cast<size_t>(route)];
+  const RouteSeries& info = routes_[route.index];
   auto add = [this, &info, http_status]() -> prometheus::Counter& {
     // Family::Add returns the existing series for labels already added.
-    return webhooks_.Add({{"provider", kProviderLabels[static_cast<size_t>(info.provider)]},
+    return webhooks_.Add({{"provider", provider_labels_[info.provider]},
                           {"route", info.route},
                           {"code", std::to_string(http_status)}});
   };
   for (size_t i = 0; i < kKnownHttpStatuses.size(); ++i) {
     if (kKnownHttpStatuses[i] != http_status) continue;
-    std::atomic<prometheus::Counter*>& slot = routes_[static_cast<size_t>(route)].by_status[i];
+    std::atomic<prometheus::Counter*>& slot = routes_[route.index].by_status[i];
     prometheus::Counter* counter = slot.load(std::memory_order_acquire);
     if (counter == nullptr) {
       counter = &add();
@@ -115,7 +118,7 @@ void AdapterMetrics::WebhookAnswered(Route route, int http_status,
                                      std::chrono::steady_clock::duration elapsed) {
   in_flight_->Decrement();
   WebhookCounter(route, http_status).Increment();
-  durations_[static_cast<size_t>(ProviderOf(route))]->Observe(
+  durations_[routes_[route.index].provider]->Observe(
       std::chrono::duration<double>(elapsed).count());
 }
 

@@ -177,9 +177,9 @@ void DaemonClient::GetCloneProgress(internal::v1::GetCloneProgressRequest reques
 void DaemonClient::Start(std::shared_ptr<Call> call, const std::function<void(Call*)>& start) {
   call->context.set_deadline(std::chrono::system_clock::now() + options_.deadline);
   if (!authorization_.empty()) call->context.AddMetadata("authorization", authorization_);
-  // Ride out a reconnect (daemon restart, first connection) instead of failing at once: Twilio
-  // does not retry status callbacks by default, so a 503 there loses the callback. A daemon that
-  // stays down still gets 503 once the deadline passes.
+  // Ride out a reconnect (daemon restart, first connection) instead of failing at once: some
+  // providers do not retry status callbacks by default, so a 503 there loses the callback. A
+  // daemon that stays down still gets 503 once the deadline passes.
   call->context.set_wait_for_ready(true);
   Call* raw = call.get();
   {

@@ -15,6 +15,7 @@
 #include "common/logging.h"
 #include "providers/registry.h"
 #include "webhook_adapter/adapter.h"
+#include "webhook_adapter/webhook_router.h"
 
 namespace {
 
@@ -30,32 +31,34 @@ int main(int argc, char** argv) {
   namespace logging = callcontrol::logging;
 
   CLI::App app{
-      "webhook-adapter: verifies provider webhooks (Twilio X-Twilio-Signature, Telnyx Ed25519 "
-      "telnyx-signature-ed25519, Exotel and Bolna by the tenant's webhook_token), forwards them "
-      "to callcontrold over gRPC (presenting daemon.internal_api_key) and answers the provider "
-      "once the daemon has recorded them. Serves GET /healthz and Prometheus GET /metrics."};
+      "webhook-adapter: verifies provider webhooks, forwards them to callcontrold over gRPC "
+      "(presenting daemon.internal_api_key) and answers the provider once the daemon has "
+      "recorded them. Serves GET /healthz and Prometheus GET /metrics. Webhook routes, and how "
+      "each provider's webhooks are verified:\n" +
+      callcontrol::webhook_adapter::WebhookRoutesHelp()};
   std::string config_path;
   callcontrol::config::Overrides overrides;
   double daemon_deadline_seconds = 5.0;
   Adapter::Options adapter_options;
   std::string log_level = "info";
   app.add_option("--config", config_path,
-                 "JSON config file shared with callcontrold (tenants with Twilio auth tokens, "
-                 "Telnyx public keys and webhook tokens, adapter section, "
+                 "JSON config file shared with callcontrold (tenants with the secrets their "
+                 "providers' webhooks are verified with, adapter section, "
                  "daemon.internal_api_key)")
       ->required();
   app.add_option("--listen", overrides.listen,
                  "HTTP listen address host:port, port 0 picks a free one (overrides "
                  "adapter.listen; default 127.0.0.1:8080)");
   app.add_option("--public-url", overrides.public_url,
-                 "URL providers reach the adapter at, scheme://host[:port]; Twilio signatures are "
-                 "checked against it (overrides adapter.public_url)");
+                 "URL providers reach the adapter at, scheme://host[:port]; signatures over the "
+                 "URL are checked against it (overrides adapter.public_url)");
   app.add_option("--daemon", overrides.daemon_address,
                  "gRPC address of callcontrold (overrides adapter.daemon_address; default "
                  "127.0.0.1:50051)");
   app.add_option("--daemon-deadline", daemon_deadline_seconds,
                  "seconds a webhook waits for callcontrold (including reconnecting to it) before "
-                 "the provider gets 503; default 5 (Twilio waits 15 s for an answer)")
+                 "the provider gets 503; default 5 (well below the 15 s some providers wait for an "
+                 "answer)")
       ->check(CLI::Range(0.05, 60.0));
   app.add_option("--daemon-batches-in-flight", adapter_options.daemon_batches_in_flight,
                  "webhook reports to callcontrold travel in BatchReportProviderEvents calls; while "

@@ -22,6 +22,9 @@ class BolnaProvider final : public providers::Provider {
     return ids.execution_id();
   }
   std::string_view primary_id_name() const override { return "execution_id"; }
+  // A BolnaWebhookHandler (bolna_webhook_handler.h).
+  std::unique_ptr<providers::WebhookHandler> NewWebhookHandler(
+      const providers::WebhookContext& context) const override;
 
  private:
   config::ProviderConfigSpec spec_;

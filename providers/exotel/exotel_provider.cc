@@ -2,6 +2,7 @@
 
 #include "providers/exotel/exotel_account.h"
 #include "providers/exotel/exotel_call_client.h"
+#include "providers/exotel/exotel_webhook_handler.h"
 
 namespace callcontrol::exotel {
 
@@ -15,6 +16,11 @@ ExotelProvider::ExotelProvider() {
 std::unique_ptr<providers::CallClient> ExotelProvider::NewCallClient() const {
   return std::make_unique<ExotelCallClient>(
       std::make_unique<const providers::ExotelClient>(providers::ExotelClient::Options{}));
+}
+
+std::unique_ptr<providers::WebhookHandler> ExotelProvider::NewWebhookHandler(
+    const providers::WebhookContext& context) const {
+  return std::make_unique<ExotelWebhookHandler>(context);
 }
 
 }  // namespace callcontrol::exotel

@@ -24,6 +24,10 @@ class ExotelProvider final : public providers::Provider {
   // A ExotelCallClient (exotel_call_client.h) over a ExotelClient with default options.
   std::unique_ptr<providers::CallClient> NewCallClient() const override;
 
+  // A ExotelWebhookHandler (exotel_webhook_handler.h).
+  std::unique_ptr<providers::WebhookHandler> NewWebhookHandler(
+      const providers::WebhookContext& context) const override;
+
  private:
   config::ProviderConfigSpec spec_;
 };

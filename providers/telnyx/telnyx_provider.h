@@ -26,6 +26,10 @@ class TelnyxProvider final : public providers::Provider {
   // A TelnyxCallClient (telnyx_call_client.h) over a TelnyxClient with default options.
   std::unique_ptr<providers::CallClient> NewCallClient() const override;
 
+  // A TelnyxWebhookHandler (telnyx_webhook_handler.h).
+  std::unique_ptr<providers::WebhookHandler> NewWebhookHandler(
+      const providers::WebhookContext& context) const override;
+
  private:
   config::ProviderConfigSpec spec_;
 };

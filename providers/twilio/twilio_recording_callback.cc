@@ -7,7 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "providers/twilio/twilio_status_callback.h"
 
-namespace callcontrol::webhook_adapter {
+namespace callcontrol::twilio {
 namespace {
 
 // The first non-empty value of `name`, or nullptr.
@@ -62,4 +62,4 @@ absl::StatusOr<internal::v1::ReportProviderEventRequest> ParseTwilioRecordingCal
   return request;
 }
 
-}  // namespace callcontrol::webhook_adapter
+}  // namespace callcontrol::twilio

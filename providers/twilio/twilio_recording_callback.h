@@ -13,7 +13,7 @@
 #include "callcontrol/internal/v1/provider_event_service.pb.h"
 #include "common/http/form.h"
 
-namespace callcontrol::webhook_adapter {
+namespace callcontrol::twilio {
 
 // Builds the daemon request for one recording status callback of `tenant_id`.
 //   `call_id`: the `call_id` query parameter of the callback URL ("" when absent).
@@ -31,4 +31,4 @@ namespace callcontrol::webhook_adapter {
 absl::StatusOr<internal::v1::ReportProviderEventRequest> ParseTwilioRecordingCallback(
     std::string_view tenant_id, std::string_view call_id, const http::FormParams& form);
 
-}  // namespace callcontrol::webhook_adapter
+}  // namespace callcontrol::twilio

@@ -12,7 +12,7 @@
 #include "providers/twilio/twilio_status.h"
 #include "providers/twilio/twilio_time.h"
 
-namespace callcontrol::webhook_adapter {
+namespace callcontrol::twilio {
 namespace {
 
 constexpr size_t kCallSidLength = 34;
@@ -98,7 +98,7 @@ absl::StatusOr<internal::v1::ReportProviderEventRequest> ParseTwilioStatusCallba
   request.set_call_id(std::string(call_id));
   request.mutable_provider_ids()->set_call_sid(*call_sid);
   request.set_provider_status(*call_status);
-  request.set_status(::callcontrol::twilio::NormalizeCallStatus(*call_status));
+  request.set_status(NormalizeCallStatus(*call_status));
   if (request.status() == v1::CALL_STATUS_UNSPECIFIED) {
     Logger()->warn("twilio status callback with unknown CallStatus call_sid={} call_status=\"{}\"",
                    *call_sid, call_status->substr(0, 64));
@@ -108,7 +108,7 @@ absl::StatusOr<internal::v1::ReportProviderEventRequest> ParseTwilioStatusCallba
   request.set_sip_response_code(static_cast<int32_t>(sip_code));
 
   if (const std::string* timestamp = http::FindParam(form, "Timestamp"); timestamp != nullptr) {
-    auto time = ::callcontrol::twilio::ParseTwilioTime(*timestamp);
+    auto time = ParseTwilioTime(*timestamp);
     if (time.ok()) {
       const int64_t seconds = absl::ToUnixSeconds(*time);  // floor
       request.mutable_occurred_time()->set_seconds(seconds);
@@ -126,4 +126,4 @@ absl::StatusOr<internal::v1::ReportProviderEventRequest> ParseTwilioStatusCallba
   return request;
 }
 
-}  // namespace callcontrol::webhook_adapter
+}  // namespace callcontrol::twilio

@@ -1,7 +1,9 @@
 // Twilio call status callbacks (the form Twilio POSTs to a call's StatusCallback URL) turned into
 // the ReportProviderEventRequest the adapter sends to callcontrold. Field names and meanings:
-// research/telephony.md §3a; fixtures twilio_status_*.form. The signature is checked before this
-// runs (twilio_signature.h); this module only reads fields. Thread-safe (pure functions).
+// https://www.twilio.com/docs/voice/api/call-resource#statuscallback (parameters) and
+// https://www.twilio.com/docs/voice/twiml#callstatus-values (CallStatus words); fixtures
+// tests/fixtures/twilio_status_*.form. The signature is checked before this runs
+// (twilio_signature.h); this module only reads fields. Thread-safe (pure functions).
 #pragma once
 
 #include <string_view>
@@ -11,7 +13,7 @@
 #include "callcontrol/v1/call.pb.h"
 #include "common/http/form.h"
 
-namespace callcontrol::webhook_adapter {
+namespace callcontrol::twilio {
 
 // Builds the daemon request for one status callback of `tenant_id`.
 //   `call_id`: callcontrol's call id from the StatusCallback URL's `call_id` query parameter
@@ -37,4 +39,4 @@ v1::CallDirection ParseTwilioDirection(std::string_view direction);
 // True for a Twilio CallSid: "CA" followed by 32 hex digits (either case).
 bool IsTwilioCallSid(std::string_view s);
 
-}  // namespace callcontrol::webhook_adapter
+}  // namespace callcontrol::twilio

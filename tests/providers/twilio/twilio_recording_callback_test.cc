@@ -13,11 +13,12 @@
 #include "tests/testing/status_matchers.h"
 #include "tests/webhook_adapter/test_support.h"
 
-namespace callcontrol::webhook_adapter {
+namespace callcontrol::twilio {
 namespace {
 
 using ::callcontrol::testing::IsOk;
 using ::callcontrol::testing::StatusIs;
+using ::callcontrol::webhook_adapter::ReadFixture;
 using internal::v1::ReportProviderEventRequest;
 using ::testing::HasSubstr;
 
@@ -100,4 +101,4 @@ TEST(TwilioRecordingCallbackTest, MalformedFieldsAreNamed) {
 }
 
 }  // namespace
-}  // namespace callcontrol::webhook_adapter
+}  // namespace callcontrol::twilio

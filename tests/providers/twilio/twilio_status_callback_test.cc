@@ -12,7 +12,7 @@
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
 
-namespace callcontrol::webhook_adapter {
+namespace callcontrol::twilio {
 namespace {
 
 using ::callcontrol::testing::IsOk;
@@ -239,4 +239,4 @@ TEST(TwilioStatusCallbackTest, RecognizesCallSids) {
 }
 
 }  // namespace
-}  // namespace callcontrol::webhook_adapter
+}  // namespace callcontrol::twilio
