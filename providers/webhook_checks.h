@@ -47,7 +47,7 @@ http::Response JsonAck();
 // `media_type`.
 bool HasMediaType(std::string_view content_type, std::string_view media_type);
 
-// kRespond outcomes. `what` is the handler's literal for logs ("exotel status callback").
+// kRespond outcomes. `what` is the handler's literal for logs (e.g. "<provider> status callback").
 // Answers `response` as it is.
 WebhookOutcome Respond(const char* what, std::string_view tenant_id, http::Response response);
 // 404 "unknown tenant\n" (a tenant not configured, or without this provider's secrets). Not

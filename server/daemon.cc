@@ -4,9 +4,6 @@
 
 #include "absl/time/time.h"
 #include "common/logging.h"
-#include "providers/exotel/exotel_client.h"
-#include "providers/telnyx/telnyx_client.h"
-#include "providers/twilio/twilio_client.h"
 #include "server/api/authenticator.h"
 #include "server/api/call_control_service.h"
 #include "server/api/grpc_server.h"

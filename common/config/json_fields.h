@@ -1,7 +1,7 @@
 // Reading one JSON object of the configuration file field by field, with messages that name the
-// key at fault ("config: tenants[0].twilio.account_sid: must be …"). Used by config.cc and by each
-// provider's block parser (providers/<name>/<name>_account.cc). Thread-safe (pure functions,
-// but for reading the environment).
+// key at fault ("config: tenants[0].<provider>.api_key: must not be empty"). Used by config.cc and
+// by each provider's block parser (providers/<name>/<name>_account.cc). Thread-safe (pure
+// functions, but for reading the environment).
 #pragma once
 
 #include <cstdint>
