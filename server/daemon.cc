@@ -8,12 +8,14 @@
 #include "server/api/call_control_service.h"
 #include "server/api/grpc_server.h"
 #include "server/api/provider_event_service.h"
+#include "server/calls/asio_runtime.h"
 #include "server/calls/call_manager.h"
 #include "server/calls/provider_clients.h"
 #include "server/daemon_metrics.h"
 #include "server/events/event_bus.h"
 #include "server/observability/metric_families.h"
 #include "server/observability/metrics_endpoint.h"
+#include "server/providers/voice_clone_client.h"
 #include "server/store/store.h"
 
 namespace callcontrol {
@@ -38,18 +40,24 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(config::Config config) {
   d->readers_ = std::make_unique<boost::asio::thread_pool>(2);
   d->provider_workers_ = std::make_unique<boost::asio::thread_pool>(dc.provider_workers);
   d->clone_workers_ = std::make_unique<boost::asio::thread_pool>(dc.clone_workers);
+  d->durable_answers_ = std::make_unique<boost::asio::thread_pool>(1);
+  d->runtime_ =
+      std::make_unique<calls::PoolRuntime>(d->readers_.get(), d->provider_workers_.get(),
+                                           d->clone_workers_.get(), d->durable_answers_.get());
   d->clients_ = calls::ProviderClients::FromRegistry();
+  d->voice_cloner_ =
+      std::make_unique<providers::VoiceCloneClient>(providers::VoiceCloneClient::Options{});
   calls::CallManager::Options manager_options;
   manager_options.metrics_event_interval = absl::Milliseconds(dc.metrics_event_interval_ms);
-  d->manager_ = std::make_unique<calls::CallManager>(
-      &d->config_, d->store_.get(), d->readers_.get(), d->provider_workers_.get(),
-      d->clone_workers_.get(), d->clients_.get(), manager_options);
+  d->manager_ = std::make_unique<calls::CallManager>(&d->config_, d->store_.get(),
+                                                     d->clients_.get(), d->voice_cloner_.get(),
+                                                     d->runtime_->runtime(), manager_options);
 
   // The bus must be listening before Load(), which may commit events of interrupted calls; once
   // loaded, it learns how far the log already goes, so resuming subscribers replay it.
   d->bus_ = std::make_unique<events::EventBus>(0);
   // On the writer thread after each commit: the manager only advances its durable sequence
-  // (reads waiting for it are answered on the store's completion thread), then the bus publishes.
+  // (reads waiting for it are answered on durable_answers_), then the bus publishes.
   d->store_->SetCommitListener([bus = d->bus_.get(), manager = d->manager_.get()](
                                    const std::vector<const store::EventRow*>& events) {
     manager->OnDurable(events.back()->sequence);
@@ -108,10 +116,11 @@ void Daemon::Shutdown(std::chrono::system_clock::time_point deadline) {
   if (clone_workers_) clone_workers_->join();
   if (readers_) readers_->join();
   if (manager_) manager_->Stop();  // publishes pending metrics events before the store closes
-  // Commits everything queued, then answers: reads waiting for those commits are answered on the
-  // store's completion thread before Close returns (none from RPCs are left: the server waited
+  // Commits everything queued, then answers: reads waiting for those commits are answered on
+  // durable_answers_, joined next (none from RPCs are left: the server waited
   // for every RPC to finish, and the store kept committing meanwhile).
   if (store_) store_->Close();
+  if (durable_answers_) durable_answers_->join();
   if (bus_) bus_->Stop();
   log->info("stopped");
 }

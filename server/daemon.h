@@ -32,8 +32,12 @@ class EventBus;
 }
 namespace calls {
 class CallManager;
+class PoolRuntime;
 class ProviderClients;
 }  // namespace calls
+namespace providers {
+class VoiceCloneClient;
+}
 namespace api {
 class Authenticator;
 class CallControlServiceImpl;
@@ -64,7 +68,11 @@ class Daemon {
   std::unique_ptr<boost::asio::thread_pool> readers_;
   std::unique_ptr<boost::asio::thread_pool> provider_workers_;
   std::unique_ptr<boost::asio::thread_pool> clone_workers_;  // voice-clone uploads
-  std::unique_ptr<calls::ProviderClients> clients_;          // one per provider with a call client
+  // Answers reads that a commit made durable; joined after the store closed.
+  std::unique_ptr<boost::asio::thread_pool> durable_answers_;
+  std::unique_ptr<calls::PoolRuntime> runtime_;
+  std::unique_ptr<calls::ProviderClients> clients_;  // one per provider with a call client
+  std::unique_ptr<providers::VoiceCloneClient> voice_cloner_;
   std::unique_ptr<api::Authenticator> auth_;
   std::unique_ptr<calls::CallManager> manager_;
   std::unique_ptr<events::EventBus> bus_;

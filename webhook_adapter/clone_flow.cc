@@ -2,8 +2,6 @@
 
 #include <utility>
 
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
 #include "providers/twilio/twilio_provider.h"
 #include "providers/twilio/twilio_webhook_handler.h"
 #include "providers/webhook_checks.h"
@@ -25,16 +23,9 @@ spdlog::logger& Log() { return providers::WebhookLog(); }
 }  // namespace
 
 CloneFlowAnswers::CloneTwiml CloneFlowAnswers::FromConfig(const config::CloneFlow& clone) {
-  return CloneTwiml{clone.enabled,
-                    clone.greeting_text,
-                    clone.greeting_audio_url,
-                    clone.hold_music_url,
-                    clone.agent_stream_url,
-                    clone.max_wait_seconds,
-                    clone.poll_interval_seconds,
-                    clone.on_failure,
-                    clone.failure_message,
-                    clone.default_voice_id};
+  return CloneTwiml{clone.enabled,         clone.greeting_text,    clone.greeting_audio_url,
+                    clone.hold_music_url,  clone.agent_stream_url, clone.poll_interval_seconds,
+                    clone.failure_message, clone.default_voice_id};
 }
 
 CloneFlowAnswers::CloneFlowAnswers(const config::Config& config, std::string public_url)
@@ -97,36 +88,21 @@ std::optional<http::Response> CloneFlowAnswers::CloneProgress(
     return TwimlResponse(twiml::ConnectStream(flow.agent_stream_url, parameters));
   };
   const v1::CloneJob& job = response.clone();
-  switch (job.state()) {
-    case v1::CLONE_STATE_PENDING:
-    case v1::CLONE_STATE_PROCESSING: {
-      const bool before_deadline =
-          job.has_deadline() ? absl::Now() < absl::FromUnixSeconds(job.deadline().seconds()) +
-                                                 absl::Nanoseconds(job.deadline().nanos())
-                             : attempt * flow.poll_interval_seconds < flow.max_wait_seconds;
-      if (before_deadline) {
-        return TwimlResponse(twiml::Hold(flow.hold_music_url, flow.poll_interval_seconds,
-                                         CloneStatusUrl(tenant_id, call_id, attempt + 1)));
+  switch (response.next_action()) {
+    case internal::v1::CLONE_NEXT_ACTION_HOLD:
+      return TwimlResponse(twiml::Hold(flow.hold_music_url, flow.poll_interval_seconds,
+                                       CloneStatusUrl(tenant_id, call_id, attempt + 1)));
+    case internal::v1::CLONE_NEXT_ACTION_CONNECT:
+      if (!flow.agent_stream_url.empty() && !response.agent_token().empty()) {
+        return connect(response.voice_id());
       }
-      Log().info(
-          "{}: clone still {} at its deadline, applying the failure policy "
-          "tenant={} {} attempt={}",
-          what, v1::CloneState_Name(job.state()), tenant_id, call_ref, attempt);
+      Log().error("{}: told to connect but tenant {} has no clone.agent_stream_url or no token",
+                  what, tenant_id);
       break;
-    }
-    case v1::CLONE_STATE_COMPLETED:
-      if (!flow.agent_stream_url.empty()) return connect(response.voice_id());
-      Log().error("{}: clone completed but tenant {} has no clone.agent_stream_url", what,
-                  tenant_id);
-      return TwimlResponse(twiml::Failure(flow.failure_message));
     default:
-      Log().info("{}: clone ended {} tenant={} {} attempt={}", what,
-                 v1::CloneState_Name(job.state()), tenant_id, call_ref, attempt);
+      Log().info("{}: clone {} at attempt {}, hanging up tenant={} {}", what,
+                 v1::CloneState_Name(job.state()), attempt, tenant_id, call_ref);
       break;
-  }
-  if (flow.on_failure == config::CloneFlow::OnFailure::kConnectDefaultVoice &&
-      !response.agent_token().empty() && !flow.agent_stream_url.empty()) {
-    return connect(response.voice_id());
   }
   return TwimlResponse(twiml::Failure(flow.failure_message));
 }

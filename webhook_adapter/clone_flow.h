@@ -38,16 +38,13 @@ class CloneFlowAnswers {
                               const internal::v1::StartInboundCallResponse& response) const;
 
   // The answer (200, text/xml) to redirect `attempt` (>= 1) of call `call_id` of `tenant_id` once
-  // the daemon answered GetCloneProgress with `status` and `response`:
-  // - PENDING or PROCESSING before the job's deadline: Hold redirecting to CloneStatusUrl with
-  //   attempt + 1 (without a deadline in the job: while attempt * poll_interval_seconds <
-  //   max_wait_seconds);
-  // - COMPLETED: ConnectStream to agent_stream_url with call_id, tenant_id, voice_id and token =
-  //   the response's agent_token (never a configured secret);
-  // - FAILED, TIMED_OUT, CANCELED, or still waiting at/after the deadline: the failure policy.
-  //   hangup -> Failure(failure_message); connect_default_voice -> ConnectStream with the
-  //   response's voice_id and agent_token, or Failure(failure_message) when the daemon gave no
-  //   token (or no agent_stream_url is configured);
+  // the daemon answered GetCloneProgress with `status` and `response`. The daemon decides
+  // (next_action, server/calls/clone_job.h NextCloneAction); this only renders it:
+  // - HOLD: Hold redirecting to CloneStatusUrl with attempt + 1;
+  // - CONNECT: ConnectStream to agent_stream_url with call_id, tenant_id, voice_id and token =
+  //   the response's agent_token (never a configured secret); Failure(failure_message) when no
+  //   agent_stream_url is configured here or the daemon gave no token;
+  // - FAIL (or anything else): Failure(failure_message);
   // - NOT_FOUND or INVALID_ARGUMENT from the daemon (unknown call, another tenant's call):
   //   Failure(failure_message) with a warning, since Twilio must get valid TwiML.
   // nullopt for any other daemon error: the router answers it (HttpStatusForDaemonCode).
@@ -69,9 +66,7 @@ class CloneFlowAnswers {
     std::string greeting_audio_url;
     std::string hold_music_url;
     std::string agent_stream_url;
-    int64_t max_wait_seconds = 0;
     int64_t poll_interval_seconds = 0;
-    config::CloneFlow::OnFailure on_failure = config::CloneFlow::OnFailure::kHangup;
     std::string failure_message;
     std::string default_voice_id;
   };

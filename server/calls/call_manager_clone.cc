@@ -1,8 +1,11 @@
 // CallManager's part of the voice-clone pre-call flow: inbound calls, clone jobs (start, retry
 // within the deadline, time out, cancel on hangup, resume after a restart), voice samples and
-// the agent token. Same threading rules as call_manager.cc: memory under mu_, provider requests
-// on provider workers, store reads off the gRPC threads.
-#include <boost/asio/post.hpp>
+// the agent token. The job's rules are clone_job.h's; this file carries them out: memory under
+// mu_, voice-clone requests on the clone workers, deadlines and retries on the call domain's
+// timers, store reads off the gRPC threads.
+#include <memory>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "common/logging.h"
@@ -10,6 +13,7 @@
 #include "server/calls/call_ids.h"
 #include "server/calls/call_manager.h"
 #include "server/calls/call_status.h"
+#include "server/calls/clone_job.h"
 #include "server/calls/voice_sample.h"
 
 namespace callcontrol::calls {
@@ -19,11 +23,6 @@ using internal::v1::GetCloneProgressRequest;
 using internal::v1::GetCloneProgressResponse;
 using internal::v1::StartInboundCallRequest;
 using internal::v1::StartInboundCallResponse;
-
-bool IsCloneTerminal(v1::CloneState state) {
-  return state == v1::CLONE_STATE_COMPLETED || state == v1::CLONE_STATE_FAILED ||
-         state == v1::CLONE_STATE_TIMED_OUT || state == v1::CLONE_STATE_CANCELED;
-}
 
 std::string Digits(const std::string& number) {
   std::string out;
@@ -40,50 +39,11 @@ const std::shared_ptr<spdlog::logger>& Logger() {
 
 }  // namespace
 
-void CallManager::CancelCloneIfCallEnded(v1::Call* call, absl::Time now) {
-  if (!call->has_clone() || !IsTerminal(call->status()) || IsCloneTerminal(call->clone().state())) {
-    return;
-  }
-  v1::CloneJob* job = call->mutable_clone();
-  job->set_state(v1::CLONE_STATE_CANCELED);
-  job->set_error("the caller hung up while the voice was being cloned");
-  SetTimestamp(now, job->mutable_update_time());
-  SetTimestamp(now, job->mutable_end_time());
-}
-
-void CallManager::RunAfter(absl::Duration delay, std::function<void()> fn) {
-  auto timer = std::make_shared<boost::asio::steady_timer>(*provider_workers_,
-                                                           absl::ToChronoMilliseconds(delay));
-  {
-    std::lock_guard lock(timers_mu_);
-    if (timers_canceled_) return;
-    timers_.insert(timer);
-  }
-  timer->async_wait([this, timer, fn = std::move(fn)](const boost::system::error_code& error) {
-    {
-      std::lock_guard lock(timers_mu_);
-      timers_.erase(timer);
-    }
-    if (!error) fn();
-  });
-}
-
-void CallManager::CancelTimers() {
-  std::lock_guard lock(timers_mu_);
-  timers_canceled_ = true;
-  for (const auto& timer : timers_) timer->cancel();
-}
-
 void CallManager::SetCloneStateLocked(CallEntry* entry, v1::CloneState state,
                                       const std::string& voice_id, const std::string& error) {
+  const absl::Time now = Now();
   v1::CloneJob* job = entry->call.mutable_clone();
-  if (IsCloneTerminal(job->state())) return;
-  const absl::Time now = absl::Now();
-  job->set_state(state);
-  if (!voice_id.empty()) job->set_voice_id(voice_id);
-  if (!error.empty()) job->set_error(error);
-  SetTimestamp(now, job->mutable_update_time());
-  if (IsCloneTerminal(state)) SetTimestamp(now, job->mutable_end_time());
+  if (!MoveCloneJob(job, state, now, voice_id, error)) return;
   entry->call.set_version(entry->call.version() + 1);
   SetTimestamp(now, entry->call.mutable_update_time());
   Logger()->info("clone call_id={} state={} attempts={}{}", entry->call.call_id(),
@@ -94,11 +54,29 @@ void CallManager::SetCloneStateLocked(CallEntry* entry, v1::CloneState state,
   });
 }
 
+void CallManager::ResumeCloneJobsLocked() {
+  std::vector<CallEntry*> running;
+  registry_.ForEach([&running](CallEntry* entry) {
+    if (entry->call.has_clone() && !IsCloneTerminal(entry->call.clone().state())) {
+      running.push_back(entry);
+    }
+  });
+  for (CallEntry* entry : running) {
+    if (Now() >= FromTimestamp(entry->call.clone().deadline())) {
+      SetCloneStateLocked(entry, v1::CLONE_STATE_TIMED_OUT, "",
+                          "callcontrold was restarted and the maximum wait passed meanwhile");
+    } else {
+      ScheduleCloneLocked(*entry);
+    }
+  }
+}
+
 void CallManager::ScheduleCloneLocked(const CallEntry& entry) {
   const std::string call_id = entry.call.call_id();
-  const absl::Duration until_deadline = FromTimestamp(entry.call.clone().deadline()) - absl::Now();
-  RunAfter(std::max(until_deadline, absl::ZeroDuration()), [this, call_id] {
-    std::lock_guard lock(mu_);
+  const absl::Duration until_deadline = FromTimestamp(entry.call.clone().deadline()) - Now();
+  runtime_.timers->RunAfter(until_deadline, [this, call_id](absl::Status fired) {
+    if (!fired.ok()) return;  // shutdown: the job resumes at the next start
+    absl::MutexLock lock(&mu_);
     CallEntry* entry = registry_.Find(call_id);
     if (entry == nullptr || !entry->call.has_clone()) return;
     const config::TenantConfig* tenant = config_->FindTenant(entry->call.tenant_id());
@@ -107,14 +85,14 @@ void CallManager::ScheduleCloneLocked(const CallEntry& entry) {
         entry, v1::CLONE_STATE_TIMED_OUT, "",
         "no voice from the voice-clone provider within " + std::to_string(wait) + " s");
   });
-  boost::asio::post(*clone_workers_, [this, call_id] { RunCloneAttempt(call_id); });
+  runtime_.clone_workers->Post([this, call_id] { RunCloneAttempt(call_id); });
 }
 
 void CallManager::RunCloneAttempt(const std::string& call_id) {
   std::string tenant_id, caller, base_url, api_key;
   absl::Time deadline;
   {
-    std::lock_guard lock(mu_);
+    absl::MutexLock lock(&mu_);
     CallEntry* entry = registry_.Find(call_id);
     if (entry == nullptr || !entry->call.has_clone() ||
         IsCloneTerminal(entry->call.clone().state())) {
@@ -130,48 +108,56 @@ void CallManager::RunCloneAttempt(const std::string& call_id) {
     entry->call.mutable_clone()->set_attempts(entry->call.clone().attempts() + 1);
     SetCloneStateLocked(entry, v1::CLONE_STATE_PROCESSING, "", "");
   }
-  auto finish = [this, &call_id](v1::CloneState state, const std::string& voice_id,
-                                 const std::string& error) {
-    std::lock_guard lock(mu_);
-    if (CallEntry* entry = registry_.Find(call_id)) {
-      SetCloneStateLocked(entry, state, voice_id, error);
-    }
-  };
   auto sample = store_->ReadSample(tenant_id, caller);
   if (!sample.ok()) {
-    return finish(v1::CLONE_STATE_FAILED, "", "reading the voice sample failed");
+    return FinishCloneAttempt(call_id,
+                              absl::FailedPreconditionError("reading the voice sample failed"));
   }
   if (!sample->has_value()) {
-    return finish(v1::CLONE_STATE_FAILED, "", "no voice sample stored for caller " + caller);
+    return FinishCloneAttempt(
+        call_id, absl::FailedPreconditionError("no voice sample stored for caller " + caller));
   }
-  const absl::Duration remaining = deadline - absl::Now();
+  const absl::Duration remaining = deadline - Now();
   if (remaining <= absl::ZeroDuration()) return;  // the deadline timer ends the job
   providers::VoiceSample upload;
   upload.audio = std::move((*sample)->audio);
   upload.content_type = (*sample)->content_type;
   upload.filename = "sample-" + Digits(caller);
-  auto voice = voice_->AddVoice(
+  auto voice = cloner_->AddVoice(
       base_url, api_key, "callcontrol-" + call_id + "-" + Digits(caller), upload,
       absl::ToChronoMilliseconds(std::min(remaining, options_.clone_request_timeout)));
-  if (voice.ok()) return finish(v1::CLONE_STATE_COMPLETED, voice->voice_id, "");
-  if (!absl::IsUnavailable(voice.status())) {
-    return finish(v1::CLONE_STATE_FAILED, "", std::string(voice.status().message()));
+  if (!voice.ok()) return FinishCloneAttempt(call_id, voice.status());
+  FinishCloneAttempt(call_id, voice->voice_id);
+}
+
+void CallManager::FinishCloneAttempt(const std::string& call_id,
+                                     const absl::StatusOr<std::string>& voice) {
+  absl::MutexLock lock(&mu_);
+  CallEntry* entry = registry_.Find(call_id);
+  if (entry == nullptr || !entry->call.has_clone() ||
+      IsCloneTerminal(entry->call.clone().state())) {
+    return;  // timed out or canceled meanwhile
   }
-  // Transient: try again after a backoff, while time remains (the deadline timer ends it).
-  int attempts = 1;
-  {
-    std::lock_guard lock(mu_);
-    if (CallEntry* entry = registry_.Find(call_id); entry != nullptr && entry->call.has_clone()) {
-      attempts = entry->call.clone().attempts();
-    }
-  }
-  const absl::Duration backoff = options_.clone_retry_backoff * (1 << std::min(attempts - 1, 5));
-  Logger()->info("clone call_id={} attempt {} failed transiently: {}; retrying in {} ms", call_id,
-                 attempts, voice.status().message(), absl::ToInt64Milliseconds(backoff));
-  if (absl::Now() + backoff < deadline) {
-    RunAfter(backoff, [this, call_id] {
-      boost::asio::post(*clone_workers_, [this, call_id] { RunCloneAttempt(call_id); });
-    });
+  const CloneStep step =
+      AfterCloneAttempt(entry->call.clone(), voice, Now(), options_.clone_retry_backoff);
+  switch (step.kind) {
+    case CloneStep::Kind::kComplete:
+      return SetCloneStateLocked(entry, v1::CLONE_STATE_COMPLETED, step.voice_id, "");
+    case CloneStep::Kind::kFail:
+      return SetCloneStateLocked(entry, v1::CLONE_STATE_FAILED, "", step.error);
+    case CloneStep::Kind::kAwaitDeadline:
+      Logger()->info("clone call_id={} attempt {} failed transiently: {}; no time for another",
+                     call_id, entry->call.clone().attempts(), step.error);
+      return;
+    case CloneStep::Kind::kRetry:
+      Logger()->info("clone call_id={} attempt {} failed transiently: {}; retrying in {} ms",
+                     call_id, entry->call.clone().attempts(), step.error,
+                     absl::ToInt64Milliseconds(step.retry_after));
+      runtime_.timers->RunAfter(step.retry_after, [this, call_id](absl::Status fired) {
+        if (!fired.ok()) return;
+        runtime_.clone_workers->Post([this, call_id] { RunCloneAttempt(call_id); });
+      });
+      return;
   }
 }
 
@@ -189,20 +175,20 @@ void CallManager::StartInboundCall(const StartInboundCallRequest& request,
     if (call.has_clone()) *response.mutable_clone() = call.clone();
     return response;
   };
-  std::unique_lock lock(mu_);
+  absl::ReleasableMutexLock lock(&mu_);
   if (CallEntry* existing = registry_.Find(call_sid)) {  // a retried webhook
     if (existing->call.tenant_id() != tenant->id) {
-      lock.unlock();
+      lock.Release();
       return done(absl::InvalidArgumentError("the CallSid belongs to another tenant's call"));
     }
     // The first delivery may still be committing: answer once what this shows is durable.
     StartInboundCallResponse response = reply(existing->call);
     const int64_t sequence = existing->last_sequence;
-    lock.unlock();
+    lock.Release();
     return AnswerWhenDurable<StartInboundCallResponse>(sequence, std::move(response),
                                                        std::move(done));
   }
-  const absl::Time now = absl::Now();
+  const absl::Time now = Now();
   v1::Call call;
   call.set_call_id(NewCallId(now));
   call.set_tenant_id(tenant->id);
@@ -218,14 +204,9 @@ void CallManager::StartInboundCall(const StartInboundCallRequest& request,
   SetTimestamp(now, call.mutable_update_time());
   call.set_version(1);
   if (tenant->clone.enabled) {
-    v1::CloneJob* job = call.mutable_clone();
-    job->set_state(v1::CLONE_STATE_PENDING);
-    SetTimestamp(now, job->mutable_create_time());
-    SetTimestamp(now, job->mutable_update_time());
-    SetTimestamp(now + absl::Seconds(tenant->clone.max_wait_seconds), job->mutable_deadline());
+    *call.mutable_clone() = NewCloneJob(now, absl::Seconds(tenant->clone.max_wait_seconds));
   }
-  CallEntry* entry = registry_.Add(std::move(call), "");
-  MetricsMovedLocked(entry->call.tenant_id());
+  CallEntry* entry = AddLocked(std::move(call), "");
   StartInboundCallResponse response = reply(entry->call);
   const bool clone = entry->call.has_clone();
   const std::string call_id = entry->call.call_id();
@@ -234,7 +215,7 @@ void CallManager::StartInboundCall(const StartInboundCallRequest& request,
                 done = std::move(done)](absl::Status s) mutable {
                  if (!s.ok()) return done(s);
                  if (clone) {
-                   std::lock_guard lock(mu_);
+                   absl::MutexLock lock(&mu_);
                    if (CallEntry* e = registry_.Find(call_id)) ScheduleCloneLocked(*e);
                  }
                  done(std::move(response));
@@ -264,7 +245,7 @@ void CallManager::GetCloneProgress(const GetCloneProgressRequest& request,
   }
   if (request.call_id().empty()) return done(absl::InvalidArgumentError("call_id is required"));
   FindCall(tenant->id, request.call_id(),
-           [tenant, done = std::move(done)](absl::StatusOr<v1::Call> call) {
+           [this, tenant, done = std::move(done)](absl::StatusOr<v1::Call> call) {
              if (!call.ok()) return done(call.status());
              if (!call->has_clone()) {
                return done(absl::NotFoundError("call " + call->call_id() + " has no clone job"));
@@ -272,25 +253,16 @@ void CallManager::GetCloneProgress(const GetCloneProgressRequest& request,
              GetCloneProgressResponse response;
              response.set_call_id(call->call_id());
              *response.mutable_clone() = call->clone();
-             const v1::CloneJob& job = call->clone();
-             const absl::Time now = absl::Now();
-             const bool failed =
-                 (IsCloneTerminal(job.state()) && job.state() != v1::CLONE_STATE_COMPLETED) ||
-                 (!IsCloneTerminal(job.state()) && now >= FromTimestamp(job.deadline()));
-             std::string voice_id;
-             if (job.state() == v1::CLONE_STATE_COMPLETED) {
-               voice_id = job.voice_id();
-             } else if (failed && tenant->clone.on_failure ==
-                                      config::CloneFlow::OnFailure::kConnectDefaultVoice) {
-               voice_id = tenant->clone.default_voice_id;
-             }
-             if (!voice_id.empty()) {
+             const absl::Time now = Now();
+             const CloneAction next = NextCloneAction(call->clone(), tenant->clone, now);
+             response.set_next_action(next.action);
+             if (next.action == internal::v1::CLONE_NEXT_ACTION_CONNECT) {
                AgentClaims claims;
                claims.call_id = call->call_id();
                claims.tenant_id = tenant->id;
-               claims.voice_id = voice_id;
+               claims.voice_id = next.voice_id;
                claims.expires = now + absl::Seconds(tenant->clone.agent_token_ttl_seconds);
-               response.set_voice_id(voice_id);
+               response.set_voice_id(next.voice_id);
                response.set_agent_token(MakeAgentToken(claims, tenant->clone.agent_token_secret));
              }
              done(std::move(response));
@@ -307,7 +279,7 @@ void CallManager::PutVoiceSample(const std::string& tenant_id,
   }
   auto content_type = CheckVoiceSample(request.audio(), request.content_type());
   if (!content_type.ok()) return done(content_type.status());
-  const absl::Time now = absl::Now();
+  const absl::Time now = Now();
   store::Mutation mutation;
   store::SampleRow& row = mutation.sample.emplace();
   row.tenant_id = tenant_id;

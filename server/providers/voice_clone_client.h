@@ -29,9 +29,22 @@ struct ClonedVoice {
   std::string voice_id;  // e.g. "c38kUX8pkfYO2kHyqfFy"
 };
 
+// What the daemon's clone jobs need of a voice-clone API (the seam tests fake:
+// tests/fakes/fake_voice_cloner.h). Blocking; thread-safe.
+class VoiceCloner {
+ public:
+  virtual ~VoiceCloner() = default;
+  // Creates a voice named `name` from `sample`, taking at most `timeout`. Errors as
+  // VoiceCloneClient::AddVoice: kUnavailable is transient, any other code is final.
+  virtual absl::StatusOr<ClonedVoice> AddVoice(const std::string& api_base_url,
+                                               const std::string& api_key, const std::string& name,
+                                               const VoiceSample& sample,
+                                               std::chrono::milliseconds timeout) const = 0;
+};
+
 // Creates cloned voices. Stateless apart from its options; one instance can be shared by all
 // worker threads.
-class VoiceCloneClient {
+class VoiceCloneClient : public VoiceCloner {
  public:
   struct Options {
     // TCP (and TLS) connect limit.
@@ -58,7 +71,7 @@ class VoiceCloneClient {
   // without voice_id.
   absl::StatusOr<ClonedVoice> AddVoice(const std::string& api_base_url, const std::string& api_key,
                                        const std::string& name, const VoiceSample& sample,
-                                       std::chrono::milliseconds timeout) const;
+                                       std::chrono::milliseconds timeout) const override;
 
  private:
   const Options options_;

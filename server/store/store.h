@@ -26,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "callcontrol/v1/call.pb.h"
+#include "server/store/call_store.h"
 
 namespace SQLite {
 class Database;
@@ -33,83 +34,7 @@ class Database;
 
 namespace callcontrol::store {
 
-// A call as stored: indexed columns plus the serialized callcontrol.v1.Call.
-struct CallRow {
-  std::string call_id;
-  std::string tenant_id;
-  int status = 0;  // v1::CallStatus
-  int64_t create_time_us = 0;
-  int64_t update_time_us = 0;
-  std::string idempotency_key;  // "" = none
-  std::string request_hash;     // fingerprint of the StartCall request ("" = none)
-  std::string call_sid;
-  int64_t duration_seconds = 0;
-  int64_t billable_seconds = 0;
-  std::string currency;  // of the cost; "" = none
-  int64_t cost_micros = 0;
-  std::string data;      // serialized v1::Call
-  std::string progress;  // serialized internal.v1.CallProgress ("" = none)
-  // Provider ids to add to the alias index (CallSid, call_control_id, call_leg_id,
-  // call_session_id); only ids not written before need to be listed.
-  std::vector<std::string> new_aliases;
-};
-
-// One event-log entry: `data` is a serialized StreamEventsResponse holding exactly this event,
-// the same bytes that are streamed to subscribers.
-struct EventRow {
-  int64_t sequence = 0;
-  std::string tenant_id;
-  std::string data;
-};
-
-// A caller's voice sample for the clone flow.
-struct SampleRow {
-  std::string tenant_id;
-  std::string caller_number;  // E.164
-  std::string content_type;
-  std::string audio;
-  int64_t update_time_us = 0;
-};
-
-// What one change writes: the call's new row and the events it emits, atomically (or a voice
-// sample).
-struct Mutation {
-  std::optional<CallRow> call;
-  std::vector<EventRow> events;
-  std::optional<SampleRow> sample;
-};
-
-// State read at startup.
-struct LoadedState {
-  std::vector<v1::Call> active_calls;       // every call not in a terminal status
-  std::vector<std::string> request_hashes;  // parallel to active_calls
-  std::vector<std::string> progress;        // parallel to active_calls (serialized)
-  int64_t last_sequence = 0;                // 0 when the log is empty
-  int64_t oldest_sequence = 0;              // smallest retained sequence, 0 when empty
-  struct Count {
-    std::string tenant_id;
-    int status = 0;
-    int64_t calls = 0;
-    int64_t duration_seconds = 0;
-    int64_t billable_seconds = 0;
-    std::string currency;  // "" = calls without a cost
-    int64_t cost_micros = 0;
-  };
-  std::vector<Count> counts;  // per tenant, status and currency
-};
-
-struct ListQuery {
-  std::string tenant_id;
-  uint32_t status_mask = 0;  // bit (1 << status) set = wanted; 0 = any
-  int64_t start_us = INT64_MIN;
-  int64_t end_us = INT64_MAX;
-  // Resume strictly after this (create_time_us, call_id), newest first; empty id = from the top.
-  int64_t after_create_us = 0;
-  std::string after_call_id;
-  int limit = 50;
-};
-
-class Store {
+class Store : public CallStore {
  public:
   struct Options {
     int read_connections = 2;
@@ -133,7 +58,7 @@ class Store {
   ~Store();
 
   // Reads what the daemon keeps in memory. Call once, before any Submit.
-  absl::StatusOr<LoadedState> Load();
+  absl::StatusOr<LoadedState> Load() override;
 
   // Called on the writer thread after each commit with the events it made durable, in sequence
   // order; must not block. Set before the first Submit.
@@ -142,23 +67,22 @@ class Store {
 
   // Queues `mutation`; `done` runs on a completion thread once it is committed (OK) or could not
   // be (kUnavailable). Mutations commit in Submit order. Never blocks on I/O.
-  using Done = std::function<void(absl::Status)>;
-  void Submit(Mutation mutation, Done done);
+  void Submit(Mutation mutation, Done done) override;
 
   // Reads one call by callcontrol id or any provider id (CallSid, call_control_id, call_leg_id;
   // a call_session_id gives the session's first leg), of any tenant. nullopt if absent.
-  absl::StatusOr<std::optional<v1::Call>> FindCall(const std::string& id);
+  absl::StatusOr<std::optional<v1::Call>> FindCall(const std::string& id) override;
 
   // The call StartCall created for (tenant, idempotency key), with its request hash.
   absl::StatusOr<std::optional<std::pair<v1::Call, std::string>>> FindByIdempotencyKey(
-      const std::string& tenant_id, const std::string& key);
+      const std::string& tenant_id, const std::string& key) override;
 
   // The voice sample of (tenant, caller), nullopt if none.
   absl::StatusOr<std::optional<SampleRow>> ReadSample(const std::string& tenant_id,
-                                                      const std::string& caller_number);
+                                                      const std::string& caller_number) override;
 
   // Calls matching `query`, newest first, at most query.limit.
-  absl::StatusOr<std::vector<v1::Call>> ListCalls(const ListQuery& query);
+  absl::StatusOr<std::vector<v1::Call>> ListCalls(const ListQuery& query) override;
 
   // The tenant's retained events with after < sequence <= up_to, in order, at most `limit`.
   absl::StatusOr<std::vector<EventRow>> ReadEvents(const std::string& tenant_id, int64_t after,

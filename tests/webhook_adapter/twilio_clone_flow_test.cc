@@ -92,12 +92,15 @@ google::protobuf::Timestamp TimeFromNow(absl::Duration offset) {
   return time;
 }
 
-GetCloneProgressResponse Progress(v1::CloneState state, absl::Duration deadline_from_now,
+// The daemon's answer: the job and what it decided the caller gets next (the adapter only renders
+// next_action; tests/server/calls/clone_job_test.cc covers the decision).
+GetCloneProgressResponse Progress(internal::v1::CloneNextAction next, v1::CloneState state,
                                   const std::string& voice_id = "", const std::string& token = "") {
   GetCloneProgressResponse progress;
   progress.set_call_id(kCallId);
   progress.mutable_clone()->set_state(state);
-  *progress.mutable_clone()->mutable_deadline() = TimeFromNow(deadline_from_now);
+  *progress.mutable_clone()->mutable_deadline() = TimeFromNow(absl::Seconds(20));
+  progress.set_next_action(next);
   progress.set_voice_id(voice_id);
   progress.set_agent_token(token);
   return progress;
@@ -259,8 +262,8 @@ TEST_F(TwilioCloneFlowTest, IncomingCallWhileDaemonIsUnavailableIs503) {
 }
 
 TEST_F(TwilioCloneFlowTest, ProcessingBeforeDeadlineHoldsAndIncrementsAttempt) {
-  daemon_.service().SetCloneProgress(kCallId,
-                                     Progress(v1::CLONE_STATE_PROCESSING, absl::Seconds(20)));
+  daemon_.service().SetCloneProgress(
+      kCallId, Progress(internal::v1::CLONE_NEXT_ACTION_HOLD, v1::CLONE_STATE_PROCESSING));
   auto response = PostSigned(CloneStatusTarget("acme", 4), RedirectForm());
   ASSERT_THAT(response, HasHttpStatus(200));
   EXPECT_THAT(response->content_type, StartsWith("text/xml"));
@@ -279,7 +282,8 @@ TEST_F(TwilioCloneFlowTest, ProcessingBeforeDeadlineHoldsAndIncrementsAttempt) {
 }
 
 TEST_F(TwilioCloneFlowTest, PendingHoldsWithHoldMusic) {
-  daemon_.service().SetCloneProgress(kCallId, Progress(v1::CLONE_STATE_PENDING, absl::Seconds(20)));
+  daemon_.service().SetCloneProgress(
+      kCallId, Progress(internal::v1::CLONE_NEXT_ACTION_HOLD, v1::CLONE_STATE_PENDING));
   auto response = PostSigned(CloneStatusTarget("globex", 1), RedirectForm(), kGlobexToken);
   ASSERT_THAT(response, HasHttpStatus(200));
   pugi::xml_document doc;
@@ -290,8 +294,9 @@ TEST_F(TwilioCloneFlowTest, PendingHoldsWithHoldMusic) {
 }
 
 TEST_F(TwilioCloneFlowTest, CompletedConnectsTheStreamWithVoiceAndTokenButNoSecret) {
-  daemon_.service().SetCloneProgress(kCallId, Progress(v1::CLONE_STATE_COMPLETED, absl::Seconds(20),
-                                                       "voice-cloned-42", kAgentToken));
+  daemon_.service().SetCloneProgress(
+      kCallId, Progress(internal::v1::CLONE_NEXT_ACTION_CONNECT, v1::CLONE_STATE_COMPLETED,
+                        "voice-cloned-42", kAgentToken));
   auto response = PostSigned(CloneStatusTarget("acme", 3), RedirectForm());
   ASSERT_THAT(response, HasHttpStatus(200));
   pugi::xml_document doc;
@@ -308,7 +313,8 @@ TEST_F(TwilioCloneFlowTest, CompletedConnectsTheStreamWithVoiceAndTokenButNoSecr
 TEST_F(TwilioCloneFlowTest, FailedWithHangupPolicySaysTheMessageAndHangsUp) {
   for (const v1::CloneState state :
        {v1::CLONE_STATE_FAILED, v1::CLONE_STATE_TIMED_OUT, v1::CLONE_STATE_CANCELED}) {
-    daemon_.service().SetCloneProgress(kCallId, Progress(state, absl::Seconds(20)));
+    daemon_.service().SetCloneProgress(kCallId,
+                                       Progress(internal::v1::CLONE_NEXT_ACTION_FAIL, state));
     auto response = PostSigned(CloneStatusTarget("acme", 2), RedirectForm());
     ASSERT_THAT(response, HasHttpStatus(200)) << v1::CloneState_Name(state);
     EXPECT_EQ(response->body, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Say>" +
@@ -317,9 +323,9 @@ TEST_F(TwilioCloneFlowTest, FailedWithHangupPolicySaysTheMessageAndHangsUp) {
   }
 }
 
-TEST_F(TwilioCloneFlowTest, StillProcessingAtTheDeadlineAppliesTheFailurePolicy) {
-  daemon_.service().SetCloneProgress(kCallId,
-                                     Progress(v1::CLONE_STATE_PROCESSING, absl::Seconds(-1)));
+TEST_F(TwilioCloneFlowTest, FailActionAtTheDeadlineSaysTheMessageAndStopsRedirecting) {
+  daemon_.service().SetCloneProgress(
+      kCallId, Progress(internal::v1::CLONE_NEXT_ACTION_FAIL, v1::CLONE_STATE_PROCESSING));
   auto response = PostSigned(CloneStatusTarget("acme", 11), RedirectForm());
   ASSERT_THAT(response, HasHttpStatus(200));
   pugi::xml_document doc;
@@ -330,11 +336,12 @@ TEST_F(TwilioCloneFlowTest, StillProcessingAtTheDeadlineAppliesTheFailurePolicy)
 }
 
 TEST_F(TwilioCloneFlowTest, FailedWithConnectDefaultVoicePolicyConnectsTheDaemonsVoice) {
-  // Past the deadline while processing, and failed: both connect the default voice the daemon
-  // names, with the token it issued.
-  for (auto progress :
-       {Progress(v1::CLONE_STATE_PROCESSING, absl::Seconds(-1), kDefaultVoice, kAgentToken),
-        Progress(v1::CLONE_STATE_FAILED, absl::Seconds(20), kDefaultVoice, kAgentToken)}) {
+  // Past the deadline while processing, and failed: the daemon says CONNECT with the default
+  // voice and the token it issued.
+  for (auto progress : {Progress(internal::v1::CLONE_NEXT_ACTION_CONNECT,
+                                 v1::CLONE_STATE_PROCESSING, kDefaultVoice, kAgentToken),
+                        Progress(internal::v1::CLONE_NEXT_ACTION_CONNECT, v1::CLONE_STATE_FAILED,
+                                 kDefaultVoice, kAgentToken)}) {
     daemon_.service().SetCloneProgress(kCallId, progress);
     auto response = PostSigned(CloneStatusTarget("globex", 6), RedirectForm(), kGlobexToken);
     ASSERT_THAT(response, HasHttpStatus(200));
@@ -360,8 +367,9 @@ TEST_F(TwilioCloneFlowTest, UnknownCallGetsFailureTwimlWith200) {
 }
 
 TEST_F(TwilioCloneFlowTest, CloneStatusWithBadSignatureIs403AndDaemonIsNotCalled) {
-  daemon_.service().SetCloneProgress(kCallId, Progress(v1::CLONE_STATE_COMPLETED, absl::Seconds(20),
-                                                       "voice-cloned-42", kAgentToken));
+  daemon_.service().SetCloneProgress(
+      kCallId, Progress(internal::v1::CLONE_NEXT_ACTION_CONNECT, v1::CLONE_STATE_COMPLETED,
+                        "voice-cloned-42", kAgentToken));
   const std::string form = RedirectForm();
   EXPECT_THAT(PostSigned(CloneStatusTarget("acme", 1), form, kGlobexToken), HasHttpStatus(403));
   EXPECT_THAT(Post(CloneStatusTarget("acme", 1), form, ""), HasHttpStatus(403));
