@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "tests/integration/stack_fixture.h"
+#include "tests/testing/wait.h"
 
 namespace callcontrol::testing {
 namespace {
@@ -36,15 +37,15 @@ std::string Hex32(int i) {
 
 // Waits (bounded) for the last metrics:updated event of a collector to equal `want`.
 bool LastMetricsEventEquals(EventCollector& events, const v1::Metrics& want) {
-  for (int i = 0; i < 100; ++i) {
-    std::optional<v1::Metrics> last;
-    for (const auto& e : events.events()) {
-      if (e.type() == v1::EVENT_TYPE_METRICS_UPDATED) last = e.metrics();
-    }
-    if (last && last->SerializeAsString() == want.SerializeAsString()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
+  return ::callcontrol::testing::WaitFor(
+      [&] {
+        std::optional<v1::Metrics> last;
+        for (const auto& e : events.events()) {
+          if (e.type() == v1::EVENT_TYPE_METRICS_UPDATED) last = e.metrics();
+        }
+        return last && last->SerializeAsString() == want.SerializeAsString();
+      },
+      std::chrono::seconds(5), "the last metrics event");
 }
 
 TEST_F(BillingStackTest, EveryExotelStatusWordMovesTheCallToItsNormalizedStatus) {

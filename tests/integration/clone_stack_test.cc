@@ -3,6 +3,7 @@
 // secret, or the failure policy within the maximum wait; GetCloneStatus walks pending →
 // processing → completed; a daemon killed mid-clone leaves no job stuck in processing.
 #include "tests/integration/stack_fixture.h"
+#include "tests/testing/wait.h"
 
 namespace callcontrol::testing {
 namespace {
@@ -95,9 +96,9 @@ class CloneStackTest : public StackTest {
                          IncomingCall(call_sid, from))
                   .status,
               200);
-    for (int i = 0; i < 100 && CloneOf(call_sid).state() != v1::CLONE_STATE_PROCESSING; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    EXPECT_TRUE(::callcontrol::testing::WaitFor(
+        [&] { return CloneOf(call_sid).state() == v1::CLONE_STATE_PROCESSING; },
+        std::chrono::seconds(2), "the clone job to be processing", std::chrono::milliseconds(20)));
   }
 
   v1::CloneJob CloneOf(const std::string& call_sid) {
@@ -172,11 +173,12 @@ TEST_F(CloneStackTest, EachFailureEndsInTheHangupPolicyWithinTheMaximumWait) {
     EXPECT_EQ(twiml.find("<Connect"), std::string::npos) << c.from << ": " << twiml;
     // The job itself ends by the deadline at the latest.
     v1::CloneJob job;
-    for (int i = 0; i < 100; ++i) {
-      job = CloneOf(c.call_sid);
-      if (job.state() == c.state) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    ::callcontrol::testing::WaitFor(
+        [&] {
+          job = CloneOf(c.call_sid);
+          return job.state() == c.state;
+        },
+        std::chrono::seconds(5), "the clone job's end", std::chrono::milliseconds(50));
     EXPECT_EQ(job.state(), c.state) << c.from << " " << job.DebugString();
     EXPECT_FALSE(job.error().empty());
   }
@@ -191,11 +193,12 @@ TEST_F(CloneStackTest, ADaemonKilledMidCloneLeavesNoJobProcessing) {
   ASSERT_NO_FATAL_FAILURE(StartDaemon());
   // Resumed, then ended explicitly by the deadline: never left processing.
   v1::CloneJob job;
-  for (int i = 0; i < 200; ++i) {
-    job = CloneOf(call_sid);
-    if (job.state() != v1::CLONE_STATE_PROCESSING && job.state() != v1::CLONE_STATE_PENDING) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  ::callcontrol::testing::WaitFor(
+      [&] {
+        job = CloneOf(call_sid);
+        return job.state() != v1::CLONE_STATE_PROCESSING && job.state() != v1::CLONE_STATE_PENDING;
+      },
+      std::chrono::seconds(10), "the resumed clone job to end", std::chrono::milliseconds(50));
   EXPECT_EQ(job.state(), v1::CLONE_STATE_TIMED_OUT) << job.DebugString();
   // Resumed after the restart (or, when the restart took longer than the maximum wait, ended
   // at load): either way it ends, explicitly, with a reason.

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "tests/integration/stack_fixture.h"
+#include "tests/testing/wait.h"
 
 namespace callcontrol::testing {
 namespace {
@@ -18,16 +19,19 @@ class RecordingStackTest : public StackTest {
   // wait: the callback leaves right after the call's final status callback).
   json WaitForRecordingDelivery(const std::string& call_sid) {
     json sim;
-    for (int i = 0; i < 200; ++i) {
-      sim = SimCall(call_sid);
-      for (const auto& callback : sim["callbacks"]) {
-        if (callback["call_status"] == "recording:completed" && callback["http_status"] == 200) {
-          return sim;
-        }
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ADD_FAILURE() << "the recording callback of " << call_sid << " was not delivered";
+    EXPECT_TRUE(::callcontrol::testing::WaitFor(
+        [&] {
+          sim = SimCall(call_sid);
+          for (const auto& callback : sim["callbacks"]) {
+            if (callback["call_status"] == "recording:completed" &&
+                callback["http_status"] == 200) {
+              return true;
+            }
+          }
+          return false;
+        },
+        std::chrono::seconds(10), "the recording callback of " + call_sid,
+        std::chrono::milliseconds(50)));
     return sim;
   }
 };

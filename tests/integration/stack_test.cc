@@ -1,6 +1,7 @@
 // Twilio end to end: provider-sim (Twilio's REST API and signed status callbacks),
 // webhook-adapter and callcontrold as real processes, driven through the public gRPC API.
 #include "tests/integration/stack_fixture.h"
+#include "tests/testing/wait.h"
 
 namespace callcontrol::testing {
 namespace {
@@ -50,15 +51,15 @@ TEST_F(StackTest, HangupMidCallEndsItThroughTheProviderApi) {
   // The simulator ends the call and sends its final status callback with CallDuration; the
   // call ends up with exactly the provider's duration.
   json sim;
-  for (int i = 0; i < 500; ++i) {
-    sim = SimCall(call.provider_ids().call_sid());
-    bool delivered = false;
-    for (const auto& d : sim["callbacks"]) {
-      delivered |= d["call_status"] == "completed" && d["http_status"] == 200;
-    }
-    if (delivered) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  EXPECT_TRUE(::callcontrol::testing::WaitFor(
+      [&] {
+        sim = SimCall(call.provider_ids().call_sid());
+        for (const auto& d : sim["callbacks"]) {
+          if (d["call_status"] == "completed" && d["http_status"] == 200) return true;
+        }
+        return false;
+      },
+      std::chrono::seconds(10), "the completed callback to be acknowledged"));
   ASSERT_EQ(sim["updates"].size(), 1u);
   EXPECT_EQ(sim["updates"][0]["status"], "completed");
   EXPECT_EQ(sim["status"], "completed");
@@ -169,11 +170,12 @@ TEST_F(StackTest, OutOfOrderAndDuplicateCallbacksEndCompletedWithoutRegressing) 
   ASSERT_TRUE(StartCall("+14155550105", &call).ok());  // chaos scenario
   ASSERT_TRUE(events.WaitFor(CallReaches(call.call_id(), v1::CALL_STATUS_COMPLETED)));
   // The sim's last delivery (a late ringing) is acknowledged without changing anything.
-  for (int i = 0; i < 200; ++i) {
-    const json sim = SimCall(call.provider_ids().call_sid());
-    if (sim["phase"] == "ended" && sim["callbacks"].size() >= 7u) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  EXPECT_TRUE(::callcontrol::testing::WaitFor(
+      [&] {
+        const json sim = SimCall(call.provider_ids().call_sid());
+        return sim["phase"] == "ended" && sim["callbacks"].size() >= 7u;
+      },
+      std::chrono::seconds(4), "the simulator's last delivery"));
   int previous_rank = -1;
   int completed_events = 0;
   for (const auto& e : events.events()) {

@@ -16,6 +16,7 @@
 #include "common/http/http_client.h"
 #include "tests/server/daemon_fixture.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/wait.h"
 
 namespace callcontrol {
 namespace {
@@ -63,7 +64,8 @@ TEST_F(DaemonTest, ReplayThenLiveHasNoGapAndNoDuplicate) {
   };
   std::thread w1(worker), w2(worker);
   // Subscribe from the start while writes are under way: part replay, part live.
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_TRUE(::callcontrol::testing::WaitFor(
+      [&] { return next.load() >= 4; }, std::chrono::seconds(10), "the first calls to start"));
   std::vector<v1::Event> events;
   std::vector<int64_t> all;
   const std::vector<int64_t> seqs = ReadEvents(0, kCalls * 4, &events, kAcmeKey, &all);

@@ -15,6 +15,7 @@
 #include "callcontrol/internal/v1/provider_event_service.grpc.pb.h"
 #include "callcontrol/v1/call_control_service.grpc.pb.h"
 #include "tests/server/daemon_fixture.h"
+#include "tests/testing/wait.h"
 
 namespace callcontrol {
 namespace {
@@ -147,15 +148,12 @@ class DaemonDurableReadsTest : public testing::DaemonFixture {
   }
   // Waits (bounded) until acme has `total` calls, `in_progress` of them in progress.
   bool WaitForMetrics(int64_t total, int64_t in_progress) {
-    const auto until = std::chrono::steady_clock::now() + kRpcDeadline;
-    while (std::chrono::steady_clock::now() < until) {
-      const v1::Metrics m = Metrics();
-      if (m.total_calls() == total && CountOf(m, v1::CALL_STATUS_IN_PROGRESS) == in_progress) {
-        return true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    return false;
+    return ::callcontrol::testing::WaitFor(
+        [&] {
+          const v1::Metrics m = Metrics();
+          return m.total_calls() == total && CountOf(m, v1::CALL_STATUS_IN_PROGRESS) == in_progress;
+        },
+        std::chrono::duration_cast<std::chrono::milliseconds>(kRpcDeadline), "the metrics");
   }
 };
 

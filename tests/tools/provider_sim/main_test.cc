@@ -16,6 +16,7 @@
 #include "common/http/http_client.h"
 #include "gtest/gtest.h"
 #include "providers/telnyx/telnyx_signature.h"
+#include "tests/testing/wait.h"
 
 namespace callcontrol::provider_sim::testing {
 namespace {
@@ -37,13 +38,12 @@ std::string ReadLine(int fd, std::chrono::milliseconds timeout) {
 
 // Waits for `pid` to exit; returns its wait status, or -1 after `timeout`.
 int WaitExit(pid_t pid, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (waitpid(pid, &status, WNOHANG) == pid) return status;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  int status = -1;
+  if (!::callcontrol::testing::WaitFor([&] { return waitpid(pid, &status, WNOHANG) == pid; },
+                                       timeout, "the simulator to exit")) {
+    return -1;
   }
-  return -1;
+  return status;
 }
 
 TEST(ProviderSimMainTest, PrintsTheBoundPortServesAndStopsOnSigterm) {

@@ -16,6 +16,7 @@
 #include "common/http/http_server.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/testing/wait.h"
 #include "tools/provider_sim/sim_server.h"
 #include "tools/provider_sim/twilio/twilio_sim_provider.h"
 
@@ -27,19 +28,7 @@ inline constexpr char kOtherAccountSid[] = "AC00000000000000000000000000000002";
 inline constexpr char kOtherAuthToken[] = "other-token";
 inline constexpr char kFrom[] = "+15017122661";
 
-// Polls `condition` every 5 ms until it holds or `timeout` passes.
-inline ::testing::AssertionResult WaitFor(const std::function<bool()>& condition,
-                                          std::chrono::milliseconds timeout,
-                                          const std::string& what) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      return ::testing::AssertionFailure() << "timed out waiting for " << what;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return ::testing::AssertionSuccess();
-}
+using ::callcontrol::testing::WaitFor;
 
 // One request the receiver got.
 struct ReceivedCallback {

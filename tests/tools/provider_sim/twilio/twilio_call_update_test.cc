@@ -77,8 +77,9 @@ TEST_F(CallUpdateTest, CanceledWhileRingingEndsTheCallAsCanceled) {
   EXPECT_EQ(ended.Param("SequenceNumber"), "2");
   EXPECT_EQ(ended.Param("SipResponseCode"), "487");
   EXPECT_EQ(ended.Param("CallDuration"), "0");
-  // The timeline is stopped: the slow answer (at 8.5 s * 0.05) never comes.
-  std::this_thread::sleep_for(std::chrono::milliseconds(650));
+  // The timeline is stopped: the slow answer (due at 8.5 s * 0.05 = 425 ms) never comes.
+  EXPECT_FALSE(WaitFor([&] { return receiver.Count() > 3u; }, std::chrono::milliseconds(650),
+                       "a callback after the cancel"));
   EXPECT_EQ(receiver.Count(), 3u);
   EXPECT_EQ(Fetch(sid).body["status"], "canceled");
 }

@@ -67,11 +67,13 @@ TEST_F(StatusCallbackTest, AnsweredCallSendsSubscribedCallbacksInOrderAndSigned)
 
   // The simulator's own record agrees (it records a delivery once the answer is back, which
   // may be just after the receiver saw the request).
-  nlohmann::json view = InspectCall(sid);
-  for (int i = 0; i < 200 && view["callbacks"].size() < 4u; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    view = InspectCall(sid);
-  }
+  nlohmann::json view;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        view = InspectCall(sid);
+        return view["callbacks"].size() >= 4u;
+      },
+      std::chrono::seconds(2), "the simulator to record 4 deliveries"));
   ASSERT_EQ(view["callbacks"].size(), 4u);
   EXPECT_EQ(view["callbacks"][2]["call_status"], "in-progress");
   EXPECT_EQ(view["callbacks"][2]["sequence_number"], 2);

@@ -13,6 +13,7 @@
 #include "nlohmann/json.hpp"
 #include "server/providers/voice_clone_client.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/wait.h"
 #include "tools/provider_sim/multipart.h"
 #include "tools/provider_sim/sim_server.h"
 #include "tools/provider_sim/voice/voice_api.h"
@@ -23,6 +24,7 @@ namespace {
 
 using ::callcontrol::testing::IsOk;
 using ::callcontrol::testing::StatusIs;
+using ::callcontrol::testing::WaitFor;
 using ::testing::HasSubstr;
 using json = nlohmann::json;
 
@@ -174,10 +176,7 @@ TEST_F(VoiceApiTest, ShutdownWithAHeldRequestStillConnectedCompletes) {
   // The client is still waiting when the sim stops: it gets 503 (retryable) and Shutdown is quick.
   absl::StatusOr<providers::ClonedVoice> voice;
   std::thread waiter([&] { voice = Clone("callcontrol-CA07-15551230103"); });
-  const auto deadline = std::chrono::steady_clock::now() + kWait;
-  while (Voices()["voices"].empty() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  ASSERT_TRUE(WaitFor([&] { return !Voices()["voices"].empty(); }, kWait, "the held request"));
   const auto start = std::chrono::steady_clock::now();
   sim_->Shutdown();
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(900));
