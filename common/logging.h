@@ -27,6 +27,21 @@ absl::Status SetLevel(std::string_view level);
 
 // Returns the logger named `module` (e.g. "store", "api", "webhook"), creating it on first use.
 // Thread-safe. Loggers write to stderr.
+//
+// Get looks the name up in spdlog's registry under a lock, so call it once per file, not on every
+// log statement: each .cc that logs keeps its logger in a function-local static,
+//
+//   namespace {
+//   const std::shared_ptr<spdlog::logger>& Logger() {
+//     static const std::shared_ptr<spdlog::logger> logger = logging::Get("store");
+//     return logger;
+//   }
+//   }  // namespace
+//
+//   Logger()->info("migrated schema to version {}", version);
+//
+// The cached pointer is the registered logger itself, so SetLevel (before or after the first
+// Logger() call) still applies to it.
 std::shared_ptr<spdlog::logger> Get(std::string_view module);
 
 }  // namespace callcontrol::logging

@@ -58,14 +58,14 @@ class CallClient {
   virtual ~CallClient() = default;
 
   // Checks, before anything is recorded, what of a StartCall this provider cannot do:
-  // kFailedPrecondition when the tenant's provider places no calls through an API (Bolna);
+  // kFailedPrecondition when the tenant's provider places no calls through an API;
   // kInvalidArgument for a field the provider cannot take (twiml for a provider that does not
   // run TwiML). OK otherwise. Pure.
   virtual absl::Status CheckStartCall(const config::TenantConfig& tenant,
                                       const v1::StartCallRequest& request) const = 0;
 
   // True when a Dial that returned kUnavailable may be sent again: the provider applies a
-  // repeat once (Telnyx `command_id`). Twilio's and Exotel's creates are not idempotent.
+  // repeat once (e.g. an idempotency key sent with the create). False when it might dial twice.
   virtual bool dial_retryable() const = 0;
 
   // Places the call. The callback URLs carry request.call_id (webhook_urls.h, kCallIdParam).
@@ -75,11 +75,11 @@ class CallClient {
   virtual absl::StatusOr<CallUpdate> Dial(const DialRequest& request) const = 0;
 
   // OK when this provider can end a live call through its API, else kFailedPrecondition with
-  // the reason, e.g. "Exotel offers no API to end a call in progress". Pure.
+  // the reason, e.g. "<provider> offers no API to end a call in progress". Pure.
   virtual absl::Status CheckHangup(const v1::Call& call) const = 0;
 
   // Ends one live leg (`leg`: the call as recorded, with its provider ids and last status).
-  // Safe to repeat (e.g. Telnyx command_id "hangup-" + leg.call_id()). Returns what the provider
+  // Safe to repeat (e.g. an idempotency key derived from leg.call_id()). Returns what the provider
   // answered, or nullopt when it says the call is already over (its final webhook brings the
   // outcome). Errors as Dial.
   virtual absl::StatusOr<std::optional<CallUpdate>> Hangup(const config::TenantConfig& tenant,
@@ -133,7 +133,7 @@ class WebhookHandler {
   // The `route` label of action i ("status", "webhook" for the "" action, …).
   virtual std::string_view route_label(size_t i) const = 0;
   // For people (webhook-adapter --help): how the webhooks are verified and with which of the
-  // tenant's settings ("X-Twilio-Signature with the tenant's twilio.auth_token"); "" untold.
+  // tenant's settings (e.g. the signature header and the config key of its secret); "" untold.
   virtual std::string_view verification() const { return {}; }
 
   // Verifies and reads a request to action `action_index` (an index into actions()) of
@@ -162,8 +162,8 @@ class Provider {
   // How config reads this provider's block of a tenant (common/config/config.h).
   virtual const config::ProviderConfigSpec& config_spec() const = 0;
 
-  // The id that names one call of this provider in its webhooks and REST API (Twilio and Exotel
-  // call_sid, Telnyx call_control_id — a leg, never the shared session —, Bolna execution_id),
+  // The id that names one call of this provider in its webhooks and REST API (e.g. a call sid;
+  // where a call has legs, the id of one leg, never that of a session the legs share),
   // or "" when `ids` has none; and that field's name, for messages ("call_sid").
   virtual const std::string& PrimaryId(const v1::ProviderIds& ids) const = 0;
   virtual std::string_view primary_id_name() const = 0;

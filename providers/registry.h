@@ -13,7 +13,7 @@
 
 namespace callcontrol::providers {
 
-// Every provider, in a fixed order (twilio, telnyx, exotel, bolna). Never empty.
+// Every provider, in a fixed order (the one registry.cc lists them in). Never empty.
 const std::vector<const Provider*>& AllProviders();
 
 // The provider with `id`, or nullptr (PROVIDER_UNSPECIFIED, an unknown value).

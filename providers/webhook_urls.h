@@ -3,10 +3,10 @@
 //
 //   {public_url}/webhooks/{provider}/{tenant}[/{action}][?{query}]
 //
-// `provider` is the provider's registry name ("twilio", "telnyx", "exotel", "bolna"), `tenant` a
-// tenant id ([a-z0-9_-]{1,64}, config.h), `action` one path segment or none (Telnyx and Bolna
-// have one route per tenant), `query` an application/x-www-form-urlencoded string whose order is
-// kept (Twilio signs the URL exactly as it was given). Thread-safe (pure functions).
+// `provider` is the provider's registry name (Provider::name()), `tenant` a tenant id
+// ([a-z0-9_-]{1,64}, config.h), `action` one path segment or none (for a provider with a single
+// route per tenant), `query` an application/x-www-form-urlencoded string whose order is kept (a
+// provider may sign the URL exactly as it was given). Thread-safe (pure functions).
 #pragma once
 
 #include <optional>

@@ -20,8 +20,16 @@
 
 namespace callcontrol {
 
+namespace {
+
+const std::shared_ptr<spdlog::logger>& Logger() {
+  static const std::shared_ptr<spdlog::logger> logger = logging::Get("daemon");
+  return logger;
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(config::Config config) {
-  auto log = logging::Get("daemon");
   std::unique_ptr<Daemon> d(new Daemon());
   d->config_ = std::move(config);
   const config::DaemonConfig& dc = d->config_.daemon;
@@ -87,11 +95,11 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(config::Config config) {
     auto endpoint = observability::MetricsEndpoint::Start(dc.metrics_listen, {d->collectable_});
     if (!endpoint.ok()) return endpoint.status();
     d->metrics_endpoint_ = *std::move(endpoint);
-    log->info("serving Prometheus metrics on {} port={}", dc.metrics_listen,
-              d->metrics_endpoint_->port());
+    Logger()->info("serving Prometheus metrics on {} port={}", dc.metrics_listen,
+                   d->metrics_endpoint_->port());
   }
-  log->info("serving gRPC on {} port={} db={} tenants={}", dc.grpc_listen, d->grpc_port_, dc.db,
-            d->config_.tenants.size());
+  Logger()->info("serving gRPC on {} port={} db={} tenants={}", dc.grpc_listen, d->grpc_port_,
+                 dc.db, d->config_.tenants.size());
   return d;
 }
 
@@ -104,10 +112,9 @@ Daemon::~Daemon() { Shutdown(std::chrono::system_clock::now() + std::chrono::sec
 void Daemon::Shutdown(std::chrono::system_clock::time_point deadline) {
   if (shut_down_) return;
   shut_down_ = true;
-  auto log = logging::Get("daemon");
   if (metrics_endpoint_) metrics_endpoint_->Shutdown();
   if (server_) {
-    log->info("shutting down");
+    Logger()->info("shutting down");
     server_->Shutdown(deadline);
     server_->Wait();
   }
@@ -122,7 +129,7 @@ void Daemon::Shutdown(std::chrono::system_clock::time_point deadline) {
   if (store_) store_->Close();
   if (durable_answers_) durable_answers_->join();
   if (bus_) bus_->Stop();
-  log->info("stopped");
+  Logger()->info("stopped");
 }
 
 }  // namespace callcontrol

@@ -19,6 +19,11 @@
 
 namespace {
 
+const std::shared_ptr<spdlog::logger>& Logger() {
+  static const std::shared_ptr<spdlog::logger> logger = callcontrol::logging::Get("webhook");
+  return logger;
+}
+
 int Fail(const std::string& message) {
   std::cerr << "webhook-adapter: " << message << std::endl;
   return 1;
@@ -106,22 +111,21 @@ int main(int argc, char** argv) {
   grpc_init();
   auto adapter = Adapter::Start(*config, adapter_options);
   if (!adapter.ok()) return Fail(std::string(adapter.status().message()));
-  const auto log = logging::Get("webhook");
   const std::string& listen_address = config->adapter.listen;
   const std::string host = listen_address.substr(0, listen_address.rfind(':'));
   const std::string bound = host + ":" + std::to_string((*adapter)->port());
-  log->info("listening on {} public_url={} daemon={} io_threads={} tenants={}", bound,
-            config->adapter.public_url, config->adapter.daemon_address, config->adapter.io_threads,
-            config->tenants.size());
+  Logger()->info("listening on {} public_url={} daemon={} io_threads={} tenants={}", bound,
+                 config->adapter.public_url, config->adapter.daemon_address,
+                 config->adapter.io_threads, config->tenants.size());
   std::printf("webhook-adapter listening on %s\n", bound.c_str());
   std::fflush(stdout);
 
   int signal = 0;
   sigwait(&stop_signals, &signal);
-  log->info("signal {} received: shutting down", signal);
+  Logger()->info("signal {} received: shutting down", signal);
   (*adapter)->Shutdown();
   adapter->reset();
   grpc_shutdown_blocking();
-  log->info("stopped");
+  Logger()->info("stopped");
   return 0;
 }

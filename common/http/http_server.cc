@@ -72,6 +72,11 @@ class HttpServer::Impl {
 
 namespace {
 
+const std::shared_ptr<spdlog::logger>& Logger() {
+  static const std::shared_ptr<spdlog::logger> logger = logging::Get("http");
+  return logger;
+}
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   friend class HttpServer::Impl;
@@ -225,7 +230,7 @@ void HttpServer::Impl::DoAccept() {
   acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
-      logging::Get("http")->warn("accept failed: {}", ec.message());
+      Logger()->warn("accept failed: {}", ec.message());
     } else {
       std::make_shared<Session>(std::move(socket), this)->Start();
     }

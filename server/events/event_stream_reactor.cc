@@ -9,6 +9,15 @@
 
 namespace callcontrol::events {
 
+namespace {
+
+const std::shared_ptr<spdlog::logger>& Logger() {
+  static const std::shared_ptr<spdlog::logger> logger = logging::Get("events");
+  return logger;
+}
+
+}  // namespace
+
 // Shared between the reactor, the bus (as Subscriber) and replay tasks on the reader pool. All
 // access to the reactor goes through here under mu_, and OnDone clears reactor_, so nothing
 // touches a deleted reactor. mu_ is recursive because gRPC may run a reaction inline.
@@ -147,8 +156,7 @@ class EventStreamReactor::State final : public Subscriber,
     replay_read_in_flight_ = false;
     if (finished_) return;
     if (!page.ok()) {
-      logging::Get("events")->warn("replay read failed tenant={} error={}", tenant_id_,
-                                   page.status().message());
+      Logger()->warn("replay read failed tenant={} error={}", tenant_id_, page.status().message());
       return FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE,
                                        "cannot read the event log; resume with since_sequence=" +
                                            std::to_string(last_written_)));

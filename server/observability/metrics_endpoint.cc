@@ -15,6 +15,11 @@
 namespace callcontrol::observability {
 namespace {
 
+const std::shared_ptr<spdlog::logger>& Logger() {
+  static const std::shared_ptr<spdlog::logger> logger = logging::Get("metrics");
+  return logger;
+}
+
 using Collectables = std::vector<std::weak_ptr<prometheus::Collectable>>;
 
 // Why `family` cannot be exposed, or "" if it can.
@@ -71,8 +76,7 @@ std::string Render(const Collectables& collectables) {
       std::string why = Invalid(family);
       if (why.empty() && !names.insert(family.name).second) why = "duplicate family name";
       if (!why.empty()) {
-        logging::Get("metrics")->warn("metric family left out of /metrics name=\"{}\": {}",
-                                      family.name, why);
+        Logger()->warn("metric family left out of /metrics name=\"{}\": {}", family.name, why);
         continue;
       }
       if (!SerializerEscapesHelp()) family.help = EscapeHelp(family.help);
@@ -112,7 +116,7 @@ void Serve(const Collectables& collectables, const http::Request& request,
   try {
     response.body = Render(collectables);
   } catch (const std::exception& e) {
-    logging::Get("metrics")->error("collecting metrics failed: {}", e.what());
+    Logger()->error("collecting metrics failed: {}", e.what());
     respond(Text(500, "collecting metrics failed\n"));
     return;
   }
@@ -135,7 +139,7 @@ absl::StatusOr<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(
       });
   if (!server.ok()) return server.status();
   const int port = (*server)->port();
-  logging::Get("metrics")->info("serving /metrics listen={} port={}", listen, port);
+  Logger()->info("serving /metrics listen={} port={}", listen, port);
   return std::unique_ptr<MetricsEndpoint>(new MetricsEndpoint(*std::move(server), port));
 }
 

@@ -12,6 +12,11 @@
 namespace callcontrol::store {
 namespace {
 
+const std::shared_ptr<spdlog::logger>& Logger() {
+  static const std::shared_ptr<spdlog::logger> logger = logging::Get("store");
+  return logger;
+}
+
 // Schema migrations, applied in order; PRAGMA user_version records how many ran. Append only.
 const char* const kMigrations[] = {
     // 1: calls and the event log.
@@ -189,7 +194,7 @@ absl::Status Store::OpenWriter() {
       writer_db_->exec(kMigrations[v]);
       writer_db_->exec("PRAGMA user_version=" + std::to_string(v + 1));
       tx.commit();
-      logging::Get("store")->info("migrated schema to version {} path={}", v + 1, path_);
+      Logger()->info("migrated schema to version {} path={}", v + 1, path_);
     }
   } catch (const SQLite::Exception& e) {
     return absl::UnavailableError("cannot open database " + path_ + ": " + e.what());
@@ -218,7 +223,7 @@ void Store::CheckpointLoop() {
     db = std::make_unique<SQLite::Database>(path_, SQLite::OPEN_READWRITE);
     db->setBusyTimeout(0);
   } catch (const SQLite::Exception& e) {
-    logging::Get("store")->error("cannot open checkpoint connection: {}", e.what());
+    Logger()->error("cannot open checkpoint connection: {}", e.what());
     return;
   }
   std::unique_lock lock(queue_mu_);
@@ -230,7 +235,7 @@ void Store::CheckpointLoop() {
     const int rc = sqlite3_wal_checkpoint_v2(db->getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
                                              nullptr, nullptr);
     if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
-      logging::Get("store")->warn("wal checkpoint failed: {}", sqlite3_errstr(rc));
+      Logger()->warn("wal checkpoint failed: {}", sqlite3_errstr(rc));
     }
     lock.lock();
   }
@@ -297,7 +302,6 @@ absl::StatusOr<LoadedState> Store::Load() {
 }
 
 void Store::WriterLoop() {
-  auto log = logging::Get("store");
   std::vector<Pending> batch;
   for (;;) {
     {
@@ -320,13 +324,14 @@ void Store::WriterLoop() {
     for (int attempt = 0; attempt < 20; ++attempt) {
       status = CommitBatch(batch);
       if (status.ok()) break;
-      log->error("commit failed attempt={} error={}", attempt + 1, status.message());
+      Logger()->error("commit failed attempt={} error={}", attempt + 1, status.message());
       std::this_thread::sleep_for(std::chrono::milliseconds(250));
     }
     if (!status.ok()) {
       for (auto& p : batch)
         p.done(absl::UnavailableError("store: " + std::string(status.message())));
-      log->critical("database {} is not writable; stopping so that a restart reloads it", path_);
+      Logger()->critical("database {} is not writable; stopping so that a restart reloads it",
+                         path_);
       std::abort();
     }
     std::vector<const EventRow*> events;
@@ -446,7 +451,7 @@ void Store::PruneEvents(int64_t last_sequence) {
     min.executeStep();
     oldest_sequence_.store(min.getColumn(0).getInt64(), std::memory_order_release);
   } catch (const SQLite::Exception& e) {
-    logging::Get("store")->warn("pruning events failed: {}", e.what());
+    Logger()->warn("pruning events failed: {}", e.what());
   }
 }
 

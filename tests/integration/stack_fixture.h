@@ -18,6 +18,7 @@
 #include <optional>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "callcontrol/v1/call_control_service.grpc.pb.h"
 #include "common/config/config.h"
@@ -26,6 +27,7 @@
 #include "nlohmann/json.hpp"
 #include "providers/twilio/twilio_signature.h"
 #include "tests/integration/child_process.h"
+#include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_environment.h"
 #include "tests/testing/temp_dir.h"
 
@@ -61,13 +63,6 @@ inline const absl::Duration kStartTimeout = absl::Seconds(20);
 
 inline void Authorize(grpc::ClientContext* context, const std::string& api_key) {
   context->AddMetadata("authorization", "Bearer " + api_key);
-}
-
-inline std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  return text;
 }
 
 inline int PortFromLine(const std::string& line) {
@@ -160,7 +155,8 @@ class StackTest : public ::testing::Test {
     ASSERT_TRUE(line.ok()) << line.status();
     sim_port_ = PortFromLine(*line);
     ASSERT_TRUE(sim_->WaitForLine("telnyx public key", kStartTimeout).ok());
-    telnyx_private_key_ = ReadFile(dir_.File("telnyx.key"));
+    telnyx_private_key_ =
+        std::string(absl::StripTrailingAsciiWhitespace(ReadFile(dir_.File("telnyx.key"))));
 
     daemon_port_ = testing::PickUnusedPort();
     daemon_metrics_port_ = testing::PickUnusedPort();
@@ -200,6 +196,8 @@ class StackTest : public ::testing::Test {
     const std::string path = dir_.File("callcontrol.json");
     std::ofstream out(path);
     const std::string sim_url = "http://127.0.0.1:" + std::to_string(sim_port_);
+    const std::string telnyx_public_key(
+        absl::StripTrailingAsciiWhitespace(ReadFile(dir_.File("telnyx.pub"))));
     out << json{{"daemon",
                  {{"db", dir_.File("callcontrol.db")}, {"internal_api_key", kInternalKey}}},
                 {"adapter", {{"public_url", "http://127.0.0.1:" + std::to_string(adapter_port_)}}},
@@ -232,7 +230,7 @@ class StackTest : public ::testing::Test {
                    {"telnyx",
                     {{"api_key", kTelnyxApiKey},
                      {"connection_id", kTelnyxConnection},
-                     {"public_key", ReadFile(dir_.File("telnyx.pub"))},
+                     {"public_key", telnyx_public_key},
                      {"api_base_url", sim_url}}}},
                   {{"id", kExotelTenant},
                    {"provider", "exotel"},

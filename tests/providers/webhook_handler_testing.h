@@ -1,11 +1,9 @@
 // Helpers of the WebhookHandler unit tests (tests/providers/<name>/<name>_webhook_handler_test.cc):
-// fixture files, a config parsed from JSON, a handler built from the registry's provider, and
-// requests as the HTTP server hands them over.
+// a config parsed from JSON, a handler built from the registry's provider, and requests as the
+// HTTP server hands them over. Fixture files: tests/testing/fixtures.h.
 #pragma once
 
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -20,20 +18,6 @@
 #include "providers/registry.h"
 
 namespace callcontrol::providers::testing {
-
-// The file `name` under tests/fixtures, without the trailing newline the files end with (it is
-// not part of the body a provider sends).
-inline std::string ReadFixture(const std::string& name) {
-  std::ifstream in(std::string(FIXTURES_DIR) + "/" + name, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "cannot read fixture " << name;
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string body = text.str();
-  while (!body.empty() && absl::ascii_isspace(static_cast<unsigned char>(body.back()))) {
-    body.pop_back();
-  }
-  return body;
-}
 
 // A config providers::ParseConfig accepts with `tenants` (each given an API key); empty when it
 // does not.

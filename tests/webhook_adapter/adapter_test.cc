@@ -18,6 +18,7 @@
 #include "nlohmann/json.hpp"
 #include "providers/registry.h"
 #include "providers/twilio/twilio_signature.h"
+#include "tests/testing/fixtures.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/webhook_adapter/fake_daemon.h"
 #include "tests/webhook_adapter/test_support.h"
@@ -27,6 +28,7 @@ namespace callcontrol::webhook_adapter {
 namespace {
 
 using ::callcontrol::testing::IsOk;
+using ::callcontrol::testing::ReadFixture;
 using ::callcontrol::testing::StatusIs;
 using internal::v1::ReportProviderEventRequest;
 

@@ -16,6 +16,7 @@
 #include "nlohmann/json.hpp"
 #include "providers/registry.h"
 #include "providers/telnyx/telnyx_signature.h"
+#include "tests/testing/fixtures.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/webhook_adapter/fake_daemon.h"
 #include "tests/webhook_adapter/test_support.h"
@@ -25,6 +26,7 @@ namespace callcontrol::webhook_adapter {
 namespace {
 
 using ::callcontrol::testing::IsOk;
+using ::callcontrol::testing::ReadFixture;
 using internal::v1::ReportProviderEventRequest;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;

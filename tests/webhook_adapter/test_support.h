@@ -1,35 +1,18 @@
-// Helpers shared by the adapter's in-process tests: fixture files, a loopback port nothing
-// listens on, and an HTTP-status matcher for http::HttpClient answers.
+// Helpers shared by the adapter's in-process tests: a loopback port nothing listens on, and an
+// HTTP-status matcher for http::HttpClient answers. Fixture files: tests/testing/fixtures.h.
 #pragma once
 
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
-#include "absl/strings/ascii.h"
 #include "common/http/http_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace callcontrol::webhook_adapter {
-
-// The file `name` under tests/fixtures, without the trailing newline the files end with (it is
-// not part of the body a provider sends).
-inline std::string ReadFixture(const std::string& name) {
-  std::ifstream in(std::string(FIXTURES_DIR) + "/" + name, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "cannot read fixture " << name;
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string body = text.str();
-  while (!body.empty() && absl::ascii_isspace(static_cast<unsigned char>(body.back()))) {
-    body.pop_back();
-  }
-  return body;
-}
 
 // A loopback port nothing listens on (bound, then released).
 inline int UnusedPort() {

@@ -17,6 +17,7 @@
 #include "nlohmann/json.hpp"
 #include "providers/registry.h"
 #include "providers/twilio/twilio_signature.h"
+#include "tests/testing/fixtures.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/webhook_adapter/fake_daemon.h"
 #include "tests/webhook_adapter/prometheus_text.h"
@@ -28,6 +29,7 @@ namespace callcontrol::webhook_adapter {
 namespace {
 
 using ::callcontrol::testing::IsOk;
+using ::callcontrol::testing::ReadFixture;
 using internal::v1::ReportProviderEventRequest;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;

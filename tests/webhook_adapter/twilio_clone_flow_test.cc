@@ -14,6 +14,7 @@
 #include "providers/registry.h"
 #include "providers/twilio/twilio_signature.h"
 #include "pugixml.hpp"
+#include "tests/testing/fixtures.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/webhook_adapter/fake_daemon.h"
 #include "tests/webhook_adapter/test_support.h"
@@ -23,6 +24,7 @@ namespace callcontrol::webhook_adapter {
 namespace {
 
 using ::callcontrol::testing::IsOk;
+using ::callcontrol::testing::ReadFixture;
 using internal::v1::GetCloneProgressResponse;
 using ::testing::HasSubstr;
 using ::testing::Not;

@@ -11,11 +11,13 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pugixml.hpp"
+#include "tests/testing/fixtures.h"
 #include "tests/webhook_adapter/test_support.h"
 
 namespace callcontrol::webhook_adapter::twiml {
 namespace {
 
+using ::callcontrol::testing::ReadFixture;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 

@@ -24,6 +24,7 @@
 #include "gtest/gtest.h"
 #include "providers/telnyx/telnyx_signature.h"
 #include "providers/twilio/twilio_signature.h"
+#include "tests/testing/fixtures.h"
 #include "tests/webhook_adapter/fake_daemon.h"
 #include "tests/webhook_adapter/test_support.h"
 
@@ -31,6 +32,8 @@ extern char** environ;
 
 namespace callcontrol::webhook_adapter {
 namespace {
+
+using ::callcontrol::testing::ReadFixture;
 
 constexpr char kToken[] = "main-test-auth-token";
 

@@ -18,6 +18,11 @@
 
 namespace {
 
+const std::shared_ptr<spdlog::logger>& Logger() {
+  static const std::shared_ptr<spdlog::logger> logger = callcontrol::logging::Get("provider_sim");
+  return logger;
+}
+
 namespace sim = callcontrol::provider_sim;
 
 // "provider-sim: loopback stand-in for A, B and C that sends their webhooks on scripted
@@ -108,8 +113,7 @@ int main(int argc, char** argv) {
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
-  callcontrol::logging::Get("provider_sim")
-      ->info("signal {} received, shutting down", signal_number);
+  Logger()->info("signal {} received, shutting down", signal_number);
   (*server)->Shutdown();
   return 0;
 }

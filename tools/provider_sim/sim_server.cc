@@ -11,6 +11,11 @@
 namespace callcontrol::provider_sim {
 namespace {
 
+const std::shared_ptr<spdlog::logger>& Logger() {
+  static const std::shared_ptr<spdlog::logger> logger = logging::Get("provider_sim");
+  return logger;
+}
+
 constexpr size_t kMaxBodyBytes = 16 * 1024 * 1024;
 
 // The host part of "host:port" / "[v6]:port".
@@ -94,9 +99,8 @@ absl::StatusOr<std::unique_ptr<SimServer>> SimServer::Start(Options options) {
                                       });
   if (!http.ok()) return http.status();
   server->http_ = *std::move(http);
-  logging::Get("provider_sim")
-      ->info("provider-sim serving listen={} port={}{} time_scale={} retries={}", o.listen,
-             server->http_->port(), summary, o.time_scale, o.webhook_retries);
+  Logger()->info("provider-sim serving listen={} port={}{} time_scale={} retries={}", o.listen,
+                 server->http_->port(), summary, o.time_scale, o.webhook_retries);
   return server;
 }
 
@@ -112,7 +116,7 @@ void SimServer::Shutdown() {
   if (http_ != nullptr) http_->Shutdown(std::chrono::milliseconds(1000));
   scheduler_.Shutdown();
   if (sender_ != nullptr) sender_->Shutdown();
-  logging::Get("provider_sim")->info("provider-sim stopped");
+  Logger()->info("provider-sim stopped");
 }
 
 void SimServer::Handle(http::Request&& request, http::Responder respond) {

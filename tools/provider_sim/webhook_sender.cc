@@ -10,6 +10,11 @@
 namespace callcontrol::provider_sim {
 namespace {
 
+const std::shared_ptr<spdlog::logger>& Logger() {
+  static const std::shared_ptr<spdlog::logger> logger = logging::Get("provider_sim");
+  return logger;
+}
+
 // The URL without its query, for log lines (a query may carry tenant tokens).
 std::string_view UrlForLog(std::string_view url) { return url.substr(0, url.find('?')); }
 
@@ -61,7 +66,7 @@ void WebhookSender::Shutdown() {
     if (w->thread.joinable()) w->thread.join();
   }
   if (dropped > 0) {
-    logging::Get("provider_sim")->info("shutdown dropped {} queued webhooks", dropped);
+    Logger()->info("shutdown dropped {} queued webhooks", dropped);
   }
 }
 
@@ -109,26 +114,25 @@ void WebhookSender::Attempt(http::HttpClient& client, Job job) {
   }
   if (webhook.on_attempt) webhook.on_attempt(report);
 
-  auto log = logging::Get("provider_sim");
   const int max_retries = webhook.max_retries < 0 ? options_.max_retries : webhook.max_retries;
   if (delivered) {
-    log->debug("webhook delivered call={} status={} seq={} attempt={}", webhook.call_sid,
-               webhook.call_status, webhook.sequence_number, job.attempt);
+    Logger()->debug("webhook delivered call={} status={} seq={} attempt={}", webhook.call_sid,
+                    webhook.call_status, webhook.sequence_number, job.attempt);
     if (webhook.on_done) webhook.on_done(report);
     return;
   }
   const std::string why = response.ok() ? absl::StrCat("HTTP ", report.http_status) : report.error;
   if (job.attempt >= max_retries) {
     if (webhook.on_done) webhook.on_done(report);
-    log->warn("webhook failed, giving up call={} status={} seq={} url={} after={} ({})",
-              webhook.call_sid, webhook.call_status, webhook.sequence_number,
-              UrlForLog(webhook.url), job.attempt + 1, why);
+    Logger()->warn("webhook failed, giving up call={} status={} seq={} url={} after={} ({})",
+                   webhook.call_sid, webhook.call_status, webhook.sequence_number,
+                   UrlForLog(webhook.url), job.attempt + 1, why);
     return;
   }
   const double backoff_ms = 100.0 * std::ldexp(1.0, job.attempt) * options_.time_scale;
-  log->info("webhook failed, retrying call={} status={} seq={} attempt={} in={}ms ({})",
-            webhook.call_sid, webhook.call_status, webhook.sequence_number, job.attempt + 1,
-            static_cast<long>(backoff_ms), why);
+  Logger()->info("webhook failed, retrying call={} status={} seq={} attempt={} in={}ms ({})",
+                 webhook.call_sid, webhook.call_status, webhook.sequence_number, job.attempt + 1,
+                 static_cast<long>(backoff_ms), why);
   ++job.attempt;
   scheduler_->ScheduleAfter(std::chrono::duration_cast<Scheduler::Clock::duration>(
                                 std::chrono::duration<double, std::milli>(backoff_ms)),

@@ -2,9 +2,7 @@
 // webhook sequence) and on edge cases; CentsToMicros, ParseBolnaCallType.
 #include "providers/bolna/bolna_execution.h"
 
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,12 +14,14 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "spdlog/sinks/ringbuffer_sink.h"
+#include "tests/testing/fixtures.h"
 #include "tests/testing/status_matchers.h"
 
 namespace callcontrol::bolna {
 namespace {
 
 using ::callcontrol::testing::IsOk;
+using ::callcontrol::testing::ReadFixture;
 using ::callcontrol::testing::StatusIs;
 using internal::v1::ReportProviderEventRequest;
 using ::testing::HasSubstr;
@@ -29,14 +29,6 @@ using json = nlohmann::json;
 
 constexpr char kExecutionId[] = "4c06b4d1-4096-4561-919a-4f94539c8d4a";
 constexpr char kCallId[] = "call_0123456789abcdef0123456789abcdef";
-
-std::string ReadFixture(const std::string& name) {
-  std::ifstream in(std::string(FIXTURES_DIR) + "/" + name, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "cannot read fixture " << name;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 void ExpectEqualProto(const ReportProviderEventRequest& expected,
                       const ReportProviderEventRequest& actual) {

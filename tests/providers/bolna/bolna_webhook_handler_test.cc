@@ -11,14 +11,15 @@
 #include "nlohmann/json.hpp"
 #include "providers/registry.h"
 #include "tests/providers/webhook_handler_testing.h"
+#include "tests/testing/fixtures.h"
 
 namespace callcontrol::bolna {
 namespace {
 
+using ::callcontrol::testing::ReadFixture;
 using providers::WebhookOutcome;
 using providers::testing::ConfigWithTenants;
 using providers::testing::MakeRequest;
-using providers::testing::ReadFixture;
 
 constexpr char kToken[] = "agents-webhook-token-fedcba9876543210";
 constexpr char kOtherToken[] = "other-webhook-token-0123456789abcdef";

@@ -2,26 +2,25 @@
 // JSON) and on edge cases; ExotelFieldsFromJson, ParseDecimalMicros, ParseExotelTime.
 #include "providers/exotel/exotel_callback.h"
 
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
 #include "common/logging.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "spdlog/sinks/ringbuffer_sink.h"
+#include "tests/testing/fixtures.h"
 #include "tests/testing/status_matchers.h"
 
 namespace callcontrol::exotel {
 namespace {
 
 using ::callcontrol::testing::IsOk;
+using ::callcontrol::testing::ReadFixture;
 using ::callcontrol::testing::StatusIs;
 using internal::v1::ReportProviderEventRequest;
 using ::testing::HasSubstr;
@@ -32,18 +31,6 @@ constexpr char kRecordingUrl[] = "https://s3-ap-southeast-1.amazonaws.com/record
 // 2024-01-15 14:30:45 IST (DateUpdated) and 14:30:44 IST (EndTime), in Unix seconds.
 constexpr int64_t kDateUpdatedUnix = 1705309245;
 constexpr int64_t kEndTimeUnix = 1705309244;
-
-std::string ReadFixture(const std::string& name) {
-  std::ifstream in(std::string(FIXTURES_DIR) + "/" + name, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "cannot read fixture " << name;
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string body = text.str();
-  while (!body.empty() && absl::ascii_isspace(static_cast<unsigned char>(body.back()))) {
-    body.pop_back();
-  }
-  return body;
-}
 
 http::FormParams FormFixture(const std::string& name) {
   auto form = http::ParseForm(ReadFixture(name));

@@ -9,14 +9,15 @@
 #include "nlohmann/json.hpp"
 #include "providers/registry.h"
 #include "tests/providers/webhook_handler_testing.h"
+#include "tests/testing/fixtures.h"
 
 namespace callcontrol::exotel {
 namespace {
 
+using ::callcontrol::testing::ReadFixture;
 using providers::WebhookOutcome;
 using providers::testing::ConfigWithTenants;
 using providers::testing::MakeRequest;
-using providers::testing::ReadFixture;
 
 constexpr char kToken[] = "india-webhook-token-0123456789abcdef";
 constexpr char kOtherToken[] = "agents-webhook-token-fedcba9876543210";

@@ -2,8 +2,6 @@
 // bodies; IsCallStateEvent, ParseTelnyxEventType, client_state call ids.
 #include "providers/telnyx/telnyx_event.h"
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,12 +10,14 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/testing/fixtures.h"
 #include "tests/testing/status_matchers.h"
 
 namespace callcontrol::telnyx {
 namespace {
 
 using ::callcontrol::testing::IsOk;
+using ::callcontrol::testing::ReadFixture;
 using ::callcontrol::testing::StatusIs;
 using internal::v1::ReportProviderEventRequest;
 using ::testing::HasSubstr;
@@ -25,14 +25,6 @@ using ::testing::HasSubstr;
 constexpr char kCallId[] = "call_0123456789abcdef0123456789abcdef";
 constexpr char kCallControlId[] = "v3:MdI91X4lWFEs7IgbBEOT9M4AigoY08M0WWZFISt1Yw2axZ_IiE4pqg";
 constexpr char kCallLegId[] = "428c31b6-7af4-4bcb-b7f5-5013ef9657c1";
-
-std::string ReadFixture(const std::string& name) {
-  std::ifstream in(std::string(FIXTURES_DIR) + "/" + name, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "cannot read fixture " << name;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 void ExpectEqualProto(const ReportProviderEventRequest& expected,
                       const ReportProviderEventRequest& actual) {

@@ -3,8 +3,6 @@
 // TEST 1 key; Telnyx publishes none) and cases derived from them here.
 #include "providers/telnyx/telnyx_signature.h"
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "absl/strings/escaping.h"
@@ -12,24 +10,22 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/testing/fixtures.h"
 #include "tests/testing/status_matchers.h"
 
 namespace callcontrol::telnyx {
 namespace {
 
 using ::callcontrol::testing::IsOk;
+using ::callcontrol::testing::ReadFixture;
 using ::callcontrol::testing::StatusIs;
 using ::testing::HasSubstr;
 
 constexpr absl::Duration kTolerance = absl::Seconds(300);
 
 const nlohmann::json& Vectors() {
-  static const nlohmann::json* vectors = [] {
-    std::ifstream in(std::string(FIXTURES_DIR) + "/signatures/telnyx_signature_vectors.json");
-    std::stringstream text;
-    text << in.rdbuf();
-    return new nlohmann::json(nlohmann::json::parse(text.str()));
-  }();
+  static const nlohmann::json* vectors = new nlohmann::json(
+      nlohmann::json::parse(ReadFixture("signatures/telnyx_signature_vectors.json")));
   return *vectors;
 }
 

@@ -13,14 +13,15 @@
 #include "providers/registry.h"
 #include "providers/telnyx/telnyx_signature.h"
 #include "tests/providers/webhook_handler_testing.h"
+#include "tests/testing/fixtures.h"
 
 namespace callcontrol::telnyx {
 namespace {
 
+using ::callcontrol::testing::ReadFixture;
 using providers::WebhookOutcome;
 using providers::testing::ConfigWithTenants;
 using providers::testing::MakeRequest;
-using providers::testing::ReadFixture;
 
 constexpr char kCallId[] = "call_0123456789abcdef0123456789abcdef";
 constexpr char kCallControlId[] = "v3:MdI91X4lWFEs7IgbBEOT9M4AigoY08M0WWZFISt1Yw2axZ_IiE4pqg";

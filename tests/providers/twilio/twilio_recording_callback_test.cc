@@ -10,15 +10,15 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "tests/testing/fixtures.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/webhook_adapter/test_support.h"
 
 namespace callcontrol::twilio {
 namespace {
 
 using ::callcontrol::testing::IsOk;
+using ::callcontrol::testing::ReadFixture;
 using ::callcontrol::testing::StatusIs;
-using ::callcontrol::webhook_adapter::ReadFixture;
 using internal::v1::ReportProviderEventRequest;
 using ::testing::HasSubstr;
 

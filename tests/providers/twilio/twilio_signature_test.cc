@@ -1,27 +1,20 @@
 #include "providers/twilio/twilio_signature.h"
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "common/http/form.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/testing/fixtures.h"
 
 namespace callcontrol::twilio {
 namespace {
 
+using ::callcontrol::testing::ReadFixture;
 using json = nlohmann::json;
 
-json LoadVectors() {
-  const std::string path = std::string(FIXTURES_DIR) + "/signatures/twilio_signature_vectors.json";
-  std::ifstream in(path);
-  EXPECT_TRUE(in.good()) << "cannot read " << path;
-  std::stringstream text;
-  text << in.rdbuf();
-  return json::parse(text.str());
-}
+json LoadVectors() { return json::parse(ReadFixture("signatures/twilio_signature_vectors.json")); }
 
 http::FormParams ParamsOf(const json& params) {
   http::FormParams out;

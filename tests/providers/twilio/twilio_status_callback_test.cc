@@ -1,41 +1,26 @@
 #include "providers/twilio/twilio_status_callback.h"
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <utility>
 
-#include "absl/strings/ascii.h"
 #include "common/http/form.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "tests/testing/fixtures.h"
 #include "tests/testing/status_matchers.h"
 
 namespace callcontrol::twilio {
 namespace {
 
 using ::callcontrol::testing::IsOk;
+using ::callcontrol::testing::ReadFixture;
 using ::callcontrol::testing::StatusIs;
 using ::google::protobuf::util::MessageDifferencer;
 using internal::v1::ReportProviderEventRequest;
 
 constexpr char kCallSid[] = "CA00000000000000000000000000000001";
 constexpr char kCallId[] = "call_0123456789abcdef0123456789abcdef";
-
-// The fixture files end with a newline that is not part of the body Twilio sends.
-std::string ReadFixture(const std::string& name) {
-  const std::string path = std::string(FIXTURES_DIR) + "/" + name;
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "cannot read " << path;
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string body = text.str();
-  while (!body.empty() && absl::ascii_isspace(static_cast<unsigned char>(body.back()))) {
-    body.pop_back();
-  }
-  return body;
-}
 
 http::FormParams FixtureForm(const std::string& name) {
   auto form = http::ParseForm(ReadFixture(name));

@@ -14,15 +14,16 @@
 #include "providers/twilio/twilio_provider.h"
 #include "providers/twilio/twilio_signature.h"
 #include "tests/providers/webhook_handler_testing.h"
+#include "tests/testing/fixtures.h"
 
 namespace callcontrol::twilio {
 namespace {
 
+using ::callcontrol::testing::ReadFixture;
 using providers::WebhookOutcome;
 using providers::testing::ActionIndex;
 using providers::testing::ConfigWithTenants;
 using providers::testing::MakeRequest;
-using providers::testing::ReadFixture;
 
 constexpr char kPublicUrl[] = "https://hooks.example.com";
 constexpr char kAcmeToken[] = "acme-auth-token-0123456789abcdef";

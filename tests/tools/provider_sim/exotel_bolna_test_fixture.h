@@ -1,10 +1,8 @@
 // Test helpers for provider-sim's Exotel and Bolna sides: an in-process simulator with two Exotel
 // accounts, Basic-auth form requests to the Exotel API, JSON posts to the /sim controls, and the
-// fixtures the webhook shapes are compared with.
+// names and keys a webhook's shape is compared with the fixtures' by.
 #pragma once
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -23,14 +21,6 @@ inline constexpr char kOtherExotelKey[] = "otherkey";
 inline constexpr char kOtherExotelToken[] = "othertoken";
 inline constexpr char kExoPhone[] = "08033333333";
 inline constexpr char kFlowUrl[] = "http://my.exotel.com/exotelsim1/exoml/start_voice/12345";
-
-// The text of tests/fixtures/<name>.
-inline std::string ReadFixture(const std::string& name) {
-  std::ifstream in(std::string(FIXTURES_DIR) + "/" + name);
-  std::stringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 // The names of a form body, in order.
 inline std::vector<std::string> ParamNames(const http::FormParams& params) {

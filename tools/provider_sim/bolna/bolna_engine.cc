@@ -18,7 +18,10 @@ constexpr char kTranscript[] =
 // The simulated carrier account behind Bolna's hosted telephony (recording URLs).
 constexpr char kRecordingAccount[] = "AC0000000000000000000000000000b01a";
 
-std::shared_ptr<spdlog::logger> Log() { return logging::Get("provider_sim"); }
+const std::shared_ptr<spdlog::logger>& Logger() {
+  static const std::shared_ptr<spdlog::logger> logger = logging::Get("provider_sim");
+  return logger;
+}
 
 }  // namespace
 
@@ -99,7 +102,8 @@ BolnaExecution BolnaEngine::Start(const BolnaStart& start) {
             std::chrono::duration<double>(scenario.steps[i].at_seconds * options_.time_scale));
     scheduler_->ScheduleAt(when, [this, id = raw->id, i] { OnStep(id, i); });
   }
-  Log()->info("bolna execution started id={} to={} scenario={}", raw->id, start.to, scenario.name);
+  Logger()->info("bolna execution started id={} to={} scenario={}", raw->id, start.to,
+                 scenario.name);
   return *raw;
 }
 
@@ -132,7 +136,7 @@ void BolnaEngine::OnStep(const std::string& id, size_t step) {
   if (IsBolnaTerminalStatus(status)) {
     e.ended = true;
     ended_.push_back(e.create_index);
-    Log()->info("bolna execution ended id={} status={}", e.id, status);
+    Logger()->info("bolna execution ended id={} status={}", e.id, status);
     EvictLocked();
   }
 }
@@ -160,7 +164,7 @@ void BolnaEngine::SendControlWebhook(const std::string& url, const BolnaExecutio
       it->second->sent.push_back(std::move(sent));
       webhook.sequence_number = static_cast<int>(it->second->sent.size()) - 1;
     }
-    Log()->info("bolna control webhook id={} status={}", fields.id, fields.status);
+    Logger()->info("bolna control webhook id={} status={}", fields.id, fields.status);
     sender_->Send(std::move(webhook));
   }
 }

@@ -15,6 +15,11 @@
 namespace callcontrol::provider_sim {
 namespace {
 
+const std::shared_ptr<spdlog::logger>& Logger() {
+  static const std::shared_ptr<spdlog::logger> logger = logging::Get("provider_sim");
+  return logger;
+}
+
 constexpr std::string_view kApiPrefix = "/v1/Accounts/";
 constexpr std::string_view kSimStatusCallbacksPath = "/sim/exotel/status_callbacks";
 
@@ -133,8 +138,7 @@ http::Response ExotelApi::Handle(const http::Request& request) {
       absl::StrSplit(AbslView(request.path).substr(kApiPrefix.size()), '/');
   const ExotelAccount* account = Authenticate(request);
   if (account == nullptr || parts.empty() || parts[0] != account->account_sid) {
-    logging::Get("provider_sim")
-        ->info("exotel request rejected: bad credentials {} {}", request.method, request.path);
+    Logger()->info("exotel request rejected: bad credentials {} {}", request.method, request.path);
     return ExotelError(401, "UNAUTHORIZED", "Authentication failed. Invalid API Key or Token.");
   }
   if (parts.size() == 3 && parts[1] == "Calls" && StripJson(parts[2]) == "connect") {

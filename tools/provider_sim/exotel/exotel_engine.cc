@@ -12,7 +12,10 @@
 namespace callcontrol::provider_sim {
 namespace {
 
-std::shared_ptr<spdlog::logger> Log() { return logging::Get("provider_sim"); }
+const std::shared_ptr<spdlog::logger>& Logger() {
+  static const std::shared_ptr<spdlog::logger> logger = logging::Get("provider_sim");
+  return logger;
+}
 
 Scheduler::Clock::time_point At(std::chrono::steady_clock::time_point start, double seconds,
                                 double time_scale) {
@@ -76,8 +79,8 @@ ExotelCall ExotelEngine::Connect(const ExotelConnect& connect) {
   }
   scheduler_->ScheduleAt(At(c->created_steady, scenario.end_at, options_.time_scale),
                          [this, sid = c->sid] { OnTimer(sid, /*answer=*/false); });
-  Log()->info("exotel call connected sid={} from={} scenario={}", c->sid, connect.from,
-              scenario.name);
+  Logger()->info("exotel call connected sid={} from={} scenario={}", c->sid, connect.from,
+                 scenario.name);
   return *c;
 }
 
@@ -112,8 +115,8 @@ void ExotelEngine::OnTimer(const std::string& sid, bool answer) {
     call.recording_url = ExotelRecordingUrl(call.request.account_sid, call.sid);
   }
   ended_.push_back(call.create_index);
-  Log()->info("exotel call ended sid={} status={} conversation_duration={}", call.sid, call.status,
-              *call.conversation_duration);
+  Logger()->info("exotel call ended sid={} status={} conversation_duration={}", call.sid,
+                 call.status, *call.conversation_duration);
   if (callbacks) {
     SendLocked(call, ExotelCallbackFieldsFor(call, extended ? "terminal" : ""));
   }
@@ -188,8 +191,8 @@ void ExotelEngine::SendControlCallback(const std::string& url, const ExotelCallb
     webhook.sequence_number = -1;
   }
   webhook.render = [request = std::move(request)](int) { return request; };
-  Log()->info("exotel control callback call_sid={} status={} event_type={}", fields.call_sid,
-              fields.status, fields.event_type);
+  Logger()->info("exotel control callback call_sid={} status={} event_type={}", fields.call_sid,
+                 fields.status, fields.event_type);
   sender_->Send(std::move(webhook));
 }
 

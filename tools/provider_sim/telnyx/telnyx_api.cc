@@ -16,6 +16,11 @@
 namespace callcontrol::provider_sim {
 namespace {
 
+const std::shared_ptr<spdlog::logger>& Logger() {
+  static const std::shared_ptr<spdlog::logger> logger = logging::Get("provider_sim");
+  return logger;
+}
+
 constexpr std::string_view kCallsPath = "/v2/calls";
 constexpr std::string_view kSimWebRtcPath = "/sim/telnyx/webrtc_calls";
 constexpr std::string_view kSimCallsPrefix = "/sim/telnyx/calls/";
@@ -147,8 +152,7 @@ bool TelnyxApi::Authenticated(const http::Request& request) const {
 
 http::Response TelnyxApi::Handle(const http::Request& request) {
   if (!Authenticated(request)) {
-    logging::Get("provider_sim")
-        ->info("telnyx request rejected: bad API key {} {}", request.method, request.path);
+    Logger()->info("telnyx request rejected: bad API key {} {}", request.method, request.path);
     return ErrorResponse(Unauthenticated());
   }
   if (request.path == kCallsPath) {

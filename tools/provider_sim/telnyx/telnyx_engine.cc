@@ -16,7 +16,10 @@ namespace {
 // (https://developers.telnyx.com/docs/voice/programmable-voice/receiving-webhooks).
 constexpr absl::Duration kCommandIdWindow = absl::Seconds(60);
 
-std::shared_ptr<spdlog::logger> Log() { return logging::Get("provider_sim"); }
+const std::shared_ptr<spdlog::logger>& Logger() {
+  static const std::shared_ptr<spdlog::logger> logger = logging::Get("provider_sim");
+  return logger;
+}
 
 absl::Status CallNotFound(const std::string& call_control_id) {
   return TelnyxError(absl::StatusCode::kNotFound, "90015", "Invalid Call Control ID",
@@ -109,8 +112,8 @@ TelnyxCallView TelnyxEngine::Dial(const TelnyxDial& dial) {
     if (it != dial_commands_.end()) {
       auto [session, leg] = FindLocked(it->second.call_control_id);
       if (session != nullptr) {
-        Log()->info("telnyx dial repeated command_id={} -> call_control_id={} (no new call)",
-                    *dial.command_id, it->second.call_control_id);
+        Logger()->info("telnyx dial repeated command_id={} -> call_control_id={} (no new call)",
+                       *dial.command_id, it->second.call_control_id);
         return ViewLocked(*session, leg);
       }
     }
@@ -135,8 +138,8 @@ TelnyxCallView TelnyxEngine::Dial(const TelnyxDial& dial) {
   }
   session->legs.push_back(std::move(leg));
   TelnyxCallView view = StartSessionLocked(std::move(session), 0);
-  Log()->info("telnyx call dialed call_control_id={} to={} scenario={}", view.Leg().call_control_id,
-              dial.to, scenario.name);
+  Logger()->info("telnyx call dialed call_control_id={} to={} scenario={}",
+                 view.Leg().call_control_id, dial.to, scenario.name);
   return view;
 }
 
@@ -166,9 +169,9 @@ TelnyxCallView TelnyxEngine::StartWebRtcCall(const TelnyxWebRtcCall& call) {
   session->legs.push_back(std::move(webrtc));
   session->legs.push_back(std::move(pstn));
   TelnyxCallView view = StartSessionLocked(std::move(session), 0);
-  Log()->info("telnyx webrtc call started call_session_id={} webrtc={} pstn={} to={}",
-              view.session.call_session_id, view.session.legs[0].call_control_id,
-              view.session.legs[1].call_control_id, call.to);
+  Logger()->info("telnyx webrtc call started call_session_id={} webrtc={} pstn={} to={}",
+                 view.session.call_session_id, view.session.legs[0].call_control_id,
+                 view.session.legs[1].call_control_id, call.to);
   return view;
 }
 
@@ -205,8 +208,8 @@ absl::Status TelnyxEngine::Hangup(const std::string& call_control_id,
   record.http_status = TelnyxHttpStatusFor(result);
   record.error_code = TelnyxErrorCode(result);
   session->legs[index].hangups.push_back(record);
-  Log()->info("telnyx hangup call_control_id={} command_id={} -> {} {}", call_control_id,
-              command_id.value_or(""), record.http_status, record.effect);
+  Logger()->info("telnyx hangup call_control_id={} command_id={} -> {} {}", call_control_id,
+                 command_id.value_or(""), record.http_status, record.effect);
   EvictLocked();
   return result;
 }
@@ -238,7 +241,7 @@ absl::Status TelnyxEngine::SdkHangup(const std::string& call_control_id) {
   record.http_status = TelnyxHttpStatusFor(result);
   record.error_code = TelnyxErrorCode(result);
   session->legs[index].hangups.push_back(record);
-  Log()->info("telnyx sdk hangup call_control_id={} -> {}", call_control_id, record.effect);
+  Logger()->info("telnyx sdk hangup call_control_id={} -> {}", call_control_id, record.effect);
   EvictLocked();
   return result;
 }
@@ -408,8 +411,8 @@ void TelnyxEngine::EndOneLegLocked(TelnyxSession& session, int index, std::strin
   leg.hangup_source = std::string(source);
   leg.sip_hangup_cause = std::string(sip);
   EmitLocked(session, index, TelnyxEvent::kHangup);
-  Log()->info("telnyx leg ended call_control_id={} hangup_cause={} hangup_source={} sip={}",
-              leg.call_control_id, leg.hangup_cause, leg.hangup_source, leg.sip_hangup_cause);
+  Logger()->info("telnyx leg ended call_control_id={} hangup_cause={} hangup_source={} sip={}",
+                 leg.call_control_id, leg.hangup_cause, leg.hangup_source, leg.sip_hangup_cause);
 }
 
 void TelnyxEngine::EmitLocked(TelnyxSession& session, int index, TelnyxEvent event) {

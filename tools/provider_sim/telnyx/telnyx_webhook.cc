@@ -7,6 +7,15 @@
 
 namespace callcontrol::provider_sim {
 
+namespace {
+
+const std::shared_ptr<spdlog::logger>& Logger() {
+  static const std::shared_ptr<spdlog::logger> logger = logging::Get("provider_sim");
+  return logger;
+}
+
+}  // namespace
+
 std::string FormatTelnyxTime(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone());
 }
@@ -73,8 +82,7 @@ WebhookRequest BuildTelnyxWebhookRequest(const nlohmann::ordered_json& data, int
   const std::string timestamp = std::to_string(absl::ToUnixSeconds(now));
   auto signature = telnyx::SignWebhook(private_key_base64, timestamp, request.body);
   if (!signature.ok()) {
-    logging::Get("provider_sim")
-        ->error("cannot sign telnyx webhook: {}", std::string(signature.status().message()));
+    Logger()->error("cannot sign telnyx webhook: {}", std::string(signature.status().message()));
   }
   request.headers.emplace_back("Content-Type", "application/json");
   request.headers.emplace_back(std::string(telnyx::kTimestampHeader), timestamp);

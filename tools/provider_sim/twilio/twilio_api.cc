@@ -16,6 +16,11 @@
 namespace callcontrol::provider_sim {
 namespace {
 
+const std::shared_ptr<spdlog::logger>& Logger() {
+  static const std::shared_ptr<spdlog::logger> logger = logging::Get("provider_sim");
+  return logger;
+}
+
 constexpr std::string_view kApiPrefix = "/2010-04-01/Accounts/";
 
 http::Response ErrorResponse(const absl::Status& status) {
@@ -158,8 +163,7 @@ absl::StatusOr<const TwilioAccount*> TwilioApi::Authenticate(const http::Request
 http::Response TwilioApi::Handle(const http::Request& request) {
   auto account = Authenticate(request);
   if (!account.ok()) {
-    logging::Get("provider_sim")
-        ->info("REST request rejected: bad credentials {} {}", request.method, request.path);
+    Logger()->info("REST request rejected: bad credentials {} {}", request.method, request.path);
     return ErrorResponse(account.status());
   }
   if (!absl::StartsWith(AbslView(request.path), AbslView(kApiPrefix))) {

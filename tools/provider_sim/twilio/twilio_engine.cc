@@ -28,7 +28,10 @@ absl::Status CallNotFound(const std::string& account_sid, const std::string& cal
                                   "/Calls/", call_sid, ".json was not found"));
 }
 
-std::shared_ptr<spdlog::logger> Log() { return logging::Get("provider_sim"); }
+const std::shared_ptr<spdlog::logger>& Logger() {
+  static const std::shared_ptr<spdlog::logger> logger = logging::Get("provider_sim");
+  return logger;
+}
 
 }  // namespace
 
@@ -57,7 +60,7 @@ CallEngine::CallEngine(const Options& options, Scheduler* scheduler, WebhookSend
 absl::StatusOr<SimCall> CallEngine::CreateCall(const NewCall& request) {
   const Scenario& scenario = ScenarioForNumber(request.to);
   if (scenario.refuse_create) {
-    Log()->info("create refused (scenario {}) to={}", scenario.name, request.to);
+    Logger()->info("create refused (scenario {}) to={}", scenario.name, request.to);
     return TwilioError(absl::StatusCode::kInvalidArgument, 21215,
                        absl::StrCat("Account not authorized to call ", request.to,
                                     ". Perhaps you need to enable some international "
@@ -108,9 +111,9 @@ absl::StatusOr<SimCall> CallEngine::CreateCall(const NewCall& request) {
   by_sid_.emplace(c->sid, c);
   calls_.emplace(c->create_index, std::move(call));
   ScheduleNextStepLocked(*c);
-  Log()->info("call created call_sid={} to={} scenario={} events={}{}", c->sid, c->to,
-              scenario.name, c->status_callback_events.size(),
-              c->callbacks_disabled_reason.empty() ? "" : " (callbacks disabled: 21626)");
+  Logger()->info("call created call_sid={} to={} scenario={} events={}{}", c->sid, c->to,
+                 scenario.name, c->status_callback_events.size(),
+                 c->callbacks_disabled_reason.empty() ? "" : " (callbacks disabled: 21626)");
   return *c;
 }
 
@@ -166,8 +169,8 @@ absl::StatusOr<SimCall> CallEngine::UpdateCall(const std::string& account_sid,
     record.effect = "rejected";
   }
   c->updates.push_back(record);
-  Log()->info("call update call_sid={} status={} redirect={} -> {} {}", call_sid, record.status,
-              record.redirect, record.http_status, record.effect);
+  Logger()->info("call update call_sid={} status={} redirect={} -> {} {}", call_sid, record.status,
+                 record.redirect, record.http_status, record.effect);
   if (!error.ok()) return error;
   SimCall snapshot = *c;
   EvictLocked();
@@ -191,8 +194,8 @@ absl::Status CallEngine::DeleteCall(const std::string& account_sid, const std::s
     return CallNotFound(account_sid, call_sid);
   }
   c->deleted = true;
-  Log()->info("call record deleted call_sid={} phase={} (the call is not hung up)", call_sid,
-              CallPhaseName(c->phase));
+  Logger()->info("call record deleted call_sid={} phase={} (the call is not hung up)", call_sid,
+                 CallPhaseName(c->phase));
   return absl::OkStatus();
 }
 
@@ -319,8 +322,8 @@ void CallEngine::EndCallLocked(SimCall& call, std::string_view final_status, int
     EmitRecordingLocked(call);
   }
   ended_.push_back(call.create_index);
-  Log()->info("call ended call_sid={} status={} duration={}s", call.sid, call.status,
-              duration_seconds);
+  Logger()->info("call ended call_sid={} status={} duration={}s", call.sid, call.status,
+                 duration_seconds);
 }
 
 void CallEngine::EmitLocked(SimCall& call, CallbackEvent event, bool hold) {
@@ -400,8 +403,8 @@ void CallEngine::EmitRecordingLocked(SimCall& call) {
       {"ErrorCode", "0"},
   };
   if (call.recording_status_callback.empty() || !wants_completed) {
-    Log()->info("call recorded call_sid={} recording_sid={} (no recording callback asked for)",
-                call.sid, call.recording_sid);
+    Logger()->info("call recorded call_sid={} recording_sid={} (no recording callback asked for)",
+                   call.sid, call.recording_sid);
     return;
   }
   Webhook webhook =
@@ -409,8 +412,8 @@ void CallEngine::EmitRecordingLocked(SimCall& call) {
                        call.recording_callback_params);
   webhook.call_status = "recording:completed";
   webhook.sequence_number = -1;  // recording callbacks carry no SequenceNumber
-  Log()->info("recording callback call_sid={} recording_sid={} duration={}s", call.sid,
-              call.recording_sid, call.duration_seconds.value_or(0));
+  Logger()->info("recording callback call_sid={} recording_sid={} duration={}s", call.sid,
+                 call.recording_sid, call.duration_seconds.value_or(0));
   sender_->Send(std::move(webhook));
 }
 

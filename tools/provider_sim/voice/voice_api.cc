@@ -11,6 +11,11 @@
 namespace callcontrol::provider_sim {
 namespace {
 
+const std::shared_ptr<spdlog::logger>& Logger() {
+  static const std::shared_ptr<spdlog::logger> logger = logging::Get("provider_sim");
+  return logger;
+}
+
 using ordered_json = nlohmann::ordered_json;
 
 constexpr std::string_view kAddPath = "/v1/voices/add";
@@ -233,8 +238,7 @@ void VoiceApi::Shutdown() {
     respond(Error(503, "service_unavailable", "the simulator is stopping"));
   }
   if (!pending.empty()) {
-    logging::Get("provider_sim")
-        ->info("voice-clone: answered {} pending requests with 503", pending.size());
+    Logger()->info("voice-clone: answered {} pending requests with 503", pending.size());
   }
 }
 

@@ -6,12 +6,14 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/fixtures.h"
 #include "tests/tools/provider_sim/exotel_bolna_test_fixture.h"
 #include "tools/provider_sim/bolna/bolna_webhook.h"
 
 namespace callcontrol::provider_sim::testing {
 namespace {
 
+using ::callcontrol::testing::ReadFixture;
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 
