@@ -111,7 +111,7 @@ struct WebhookOutcome {
   // (403): counted in callcontrol_adapter_signature_failures_total.
   bool verification_failed = false;
   std::string tenant_id;  // once the tenant is known
-  const char* what = "";  // for logs, a literal: "twilio status callback"
+  const char* what = "";  // for logs, a literal: "<provider> status callback"
   std::string call_ref;   // for logs: "call_sid=CA…" (never a secret)
   internal::v1::ReportProviderEventRequest report;
   internal::v1::StartInboundCallRequest start_inbound;
@@ -154,9 +154,9 @@ class Provider {
 
   virtual v1::Provider id() const = 0;
   // The registry name: the tenant's "provider" word, its config block key, its webhook path
-  // segment and its metrics label ("twilio").
+  // segment and its metrics label (lowercase, e.g. "acme-voice").
   virtual std::string_view name() const = 0;
-  // The name shown to people ("Twilio").
+  // The name shown to people (e.g. "Acme Voice").
   virtual std::string_view display_name() const = 0;
 
   // How config reads this provider's block of a tenant (common/config/config.h).

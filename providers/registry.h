@@ -19,7 +19,7 @@ const std::vector<const Provider*>& AllProviders();
 // The provider with `id`, or nullptr (PROVIDER_UNSPECIFIED, an unknown value).
 const Provider* FindProvider(v1::Provider id);
 
-// The provider whose name() is `name` ("twilio"), or nullptr.
+// The provider whose name() is `name` (e.g. "acme-voice"), or nullptr.
 const Provider* FindProviderNamed(std::string_view name);
 
 // The config specs of every provider, in AllProviders() order.

@@ -40,7 +40,7 @@ struct WebhookPath {
 };
 
 // Splits `path` (the request path, without the query) as laid out above. nullopt when it is not
-// under kWebhooksPrefix or names no provider. Empty segments ("/webhooks/twilio//status") leave
+// under kWebhooksPrefix or names no provider. Empty segments ("/webhooks/<provider>//status") leave
 // the tenant empty, which no route accepts.
 std::optional<WebhookPath> ParseWebhookPath(std::string_view path);
 
