@@ -32,14 +32,16 @@ absl::StatusOr<http::ClientResponse> SendToProvider(const TransportErrorWording&
   auto response = ThreadHttpClient().Send(request);
   if (response.ok()) return response;
   const std::string why(response.status().message());
-  if (!wording.timed_out.empty() && absl::IsDeadlineExceeded(response.status())) {
-    return absl::UnavailableError(std::string(wording.timed_out) + " timed out after " +
-                                  std::to_string(request.timeout.count()) + " ms: " + why);
-  }
   if (!wording.bad_url.empty() && absl::IsInvalidArgument(response.status())) {
     return absl::InvalidArgumentError(std::string(wording.bad_url) + ": " + why);
   }
-  return absl::UnavailableError(std::string(wording.unreachable) + ": " + why);
+  absl::Status failed =
+      !wording.timed_out.empty() && absl::IsDeadlineExceeded(response.status())
+          ? absl::UnavailableError(std::string(wording.timed_out) + " timed out after " +
+                                   std::to_string(request.timeout.count()) + " ms: " + why)
+          : absl::UnavailableError(std::string(wording.unreachable) + ": " + why);
+  if (http::RequestMayHaveArrived(response.status())) http::MarkRequestSent(&failed);
+  return failed;
 }
 
 absl::StatusOr<http::ClientResponse> SendToProvider(std::string_view provider_name,

@@ -37,7 +37,9 @@ struct TransportErrorWording {
 };
 
 // Sends `request` on ThreadHttpClient(). Returns the response whatever its HTTP status; a
-// transport failure becomes the status described by `wording`.
+// transport failure becomes the status described by `wording`, keeping
+// http::kRequestSentPayload when the request may have reached the provider (a timeout or a reset
+// after it went out: the provider may have acted; see http::RequestMayHaveArrived).
 absl::StatusOr<http::ClientResponse> SendToProvider(const TransportErrorWording& wording,
                                                     const http::ClientRequest& request);
 

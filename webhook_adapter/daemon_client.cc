@@ -43,6 +43,9 @@ absl::StatusOr<std::unique_ptr<DaemonClient>> DaemonClient::Create(const std::st
   if (options.max_batch_size < 1 || options.max_batch_size > 1000) {
     return absl::InvalidArgumentError("max_batch_size must be 1 to 1000");
   }
+  if (options.max_batch_bytes < 1024 || options.max_batch_bytes > (8u << 20)) {
+    return absl::InvalidArgumentError("max_batch_bytes must be 1 KiB to 8 MiB");
+  }
   if (options.max_queued_reports < 1) {
     return absl::InvalidArgumentError("max_queued_reports must be positive");
   }
@@ -72,14 +75,17 @@ void DaemonClient::ReportProviderEvent(internal::v1::ReportProviderEventRequest 
                                        Done done) {
   Batch batch;
   const char* refusal = nullptr;
+  const size_t bytes = request.ByteSizeLong();
   {
     absl::MutexLock lock(&mu_);
     if (refusing_) {
       refusal = "webhook-adapter is shutting down";
-    } else if (report_queue_.size() >= static_cast<size_t>(options_.max_queued_reports)) {
+    } else if (report_queue_.size() >= static_cast<size_t>(options_.max_queued_reports) ||
+               queued_bytes_ + bytes > options_.max_queued_bytes) {
       refusal = "too many webhooks are waiting for callcontrold";
     } else {
-      report_queue_.push_back({std::move(request), std::move(done)});
+      queued_bytes_ += bytes;
+      report_queue_.push_back({std::move(request), std::move(done), bytes});
       if (batches_in_flight_ >= options_.max_batches_in_flight) return;  // a completion sends it
       batch = TakeBatchLocked();
     }
@@ -95,7 +101,12 @@ DaemonClient::Batch DaemonClient::TakeBatchLocked() {
   Batch batch;
   const size_t n = std::min(report_queue_.size(), static_cast<size_t>(options_.max_batch_size));
   batch.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
+  size_t batch_bytes = 0;
+  while (batch.size() < n) {
+    const size_t bytes = report_queue_.front().bytes;
+    if (!batch.empty() && batch_bytes + bytes > options_.max_batch_bytes) break;
+    batch_bytes += bytes;
+    queued_bytes_ -= bytes;
     batch.push_back(std::move(report_queue_.front()));
     report_queue_.pop_front();
   }
@@ -135,6 +146,7 @@ void DaemonClient::SendBatch(Batch batch) {
         refused.assign(std::make_move_iterator(report_queue_.begin()),
                        std::make_move_iterator(report_queue_.end()));
         report_queue_.clear();
+        queued_bytes_ = 0;
       } else if (!report_queue_.empty()) {
         next = TakeBatchLocked();
       }

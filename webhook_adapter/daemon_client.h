@@ -47,9 +47,15 @@ class DaemonClient {
     int max_batches_in_flight = 8;
     // 1 to 1,000 (the daemon's limit).
     int max_batch_size = 256;
-    // Reports beyond this many waiting are refused at once with kUnavailable (the provider gets
-    // 503 and retries) rather than queued without bound.
+    // A batch also stops growing before its serialized reports pass this many bytes (a batch
+    // always carries at least one report), so a few large webhooks never push a call past the
+    // daemon's 11 MiB message limit. 1 KiB to 8 MiB.
+    size_t max_batch_bytes = 1 << 20;
+    // Reports beyond this many waiting, or beyond this many serialized bytes waiting, are
+    // refused at once with kUnavailable (the provider gets 503 and retries) rather than queued
+    // without bound.
     int max_queued_reports = 20000;
+    size_t max_queued_bytes = 64 << 20;
   };
 
   // Called exactly once per call, on a gRPC thread, with the daemon's answer: its status
@@ -110,6 +116,7 @@ class DaemonClient {
   struct QueuedReport {
     internal::v1::ReportProviderEventRequest request;
     Done done;
+    size_t bytes = 0;  // request.ByteSizeLong()
   };
   using Batch = std::vector<QueuedReport>;
   using CallMap = absl::flat_hash_map<Call*, std::shared_ptr<Call>>;
@@ -146,6 +153,7 @@ class DaemonClient {
   int completing_ ABSL_GUARDED_BY(mu_) = 0;
   // Reports waiting for a batch slot, oldest first.
   std::deque<QueuedReport> report_queue_ ABSL_GUARDED_BY(mu_);
+  size_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;  // sum of report_queue_ bytes
   int batches_in_flight_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

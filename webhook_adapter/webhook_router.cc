@@ -5,6 +5,7 @@
 #include <optional>
 #include <utility>
 
+#include "common/proto/field_limits.h"
 #include "providers/registry.h"
 #include "providers/webhook_checks.h"
 #include "providers/webhook_urls.h"
@@ -150,6 +151,27 @@ void WebhookRouter::Handle(http::Request&& request, http::Responder respond) con
 }
 
 void WebhookRouter::CarryOut(WebhookOutcome outcome, http::Responder respond) const {
+  // What goes to the daemon must parse there: a field that is not UTF-8 (or is huge) gets this
+  // webhook its own 400, instead of failing the whole batch it would have joined.
+  const google::protobuf::Message* outgoing = nullptr;
+  switch (outcome.action) {
+    case WebhookOutcome::Action::kRespond:
+      break;
+    case WebhookOutcome::Action::kReport:
+      outgoing = &outcome.report;
+      break;
+    case WebhookOutcome::Action::kStartInbound:
+      outgoing = &outcome.start_inbound;
+      break;
+    case WebhookOutcome::Action::kCloneProgress:
+      outgoing = &outcome.clone_progress;
+      break;
+  }
+  if (outgoing != nullptr) {
+    if (absl::Status fields = proto::CheckStringFields(*outgoing); !fields.ok()) {
+      return respond(providers::RejectMalformed(outcome.what, fields, outcome.tenant_id).response);
+    }
+  }
   switch (outcome.action) {
     case WebhookOutcome::Action::kRespond:
       return respond(std::move(outcome.response));

@@ -1,5 +1,7 @@
 #include "common/http/http_client.h"
 
+#include "absl/strings/cord.h"
+
 #include <curl/curl.h>
 
 #include <mutex>
@@ -72,21 +74,38 @@ absl::StatusOr<ClientResponse> HttpClient::Send(const ClientRequest& request) {
   if (rc != CURLE_OK) {
     const std::string what = std::string(curl_easy_strerror(rc)) + " (" + request.method + " " +
                              request.url.substr(0, request.url.find('?')) + ")";
+    absl::Status failed;
     switch (rc) {
       case CURLE_OPERATION_TIMEDOUT:
-        return absl::DeadlineExceededError(what);
+        failed = absl::DeadlineExceededError(what);
+        break;
       case CURLE_URL_MALFORMAT:
       case CURLE_UNSUPPORTED_PROTOCOL:
         return absl::InvalidArgumentError(what);
       default:
-        return absl::UnavailableError(what);
+        failed = absl::UnavailableError(what);
     }
+    // Connected and (part of) the request written: the server may have acted on it.
+    long request_bytes = 0;
+    curl_off_t pretransfer_us = 0;
+    curl_easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &request_bytes);
+    curl_easy_getinfo(curl, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
+    if (request_bytes > 0 || pretransfer_us > 0) MarkRequestSent(&failed);
+    return failed;
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   char* content_type = nullptr;
   curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &content_type);
   if (content_type != nullptr) response.content_type = content_type;
   return response;
+}
+
+void MarkRequestSent(absl::Status* status) {
+  status->SetPayload(kRequestSentPayload, absl::Cord("1"));
+}
+
+bool RequestMayHaveArrived(const absl::Status& status) {
+  return status.GetPayload(kRequestSentPayload).has_value();
 }
 
 }  // namespace callcontrol::http

@@ -41,11 +41,20 @@ class HttpClient {
 
   // Sends `request` and returns the response whatever its HTTP status. Returns kUnavailable when
   // no response came (refused, reset, DNS failure), kDeadlineExceeded on timeout,
-  // kInvalidArgument for a malformed URL.
+  // kInvalidArgument for a malformed URL. A failure after the connection was made and the
+  // request (partly) written carries kRequestSentPayload: the server may have acted on it.
   absl::StatusOr<ClientResponse> Send(const ClientRequest& request);
 
  private:
   void* curl_;  // CURL*
 };
+
+// The payload key (value "1") on a failed Send's status whose request may have reached the
+// server: a timeout or a reset after the request went out. Such an outcome is unknown, not a
+// failure: a create may have created.
+inline constexpr absl::string_view kRequestSentPayload = "callcontrol.dev/http-request-sent";
+void MarkRequestSent(absl::Status* status);
+// True when `status` carries kRequestSentPayload.
+bool RequestMayHaveArrived(const absl::Status& status);
 
 }  // namespace callcontrol::http

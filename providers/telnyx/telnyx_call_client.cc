@@ -38,11 +38,10 @@ absl::StatusOr<providers::CallUpdate> TelnyxCallClient::Dial(
   providers::TelnyxDial dial;
   dial.to = request.to;
   dial.from = request.from;
-  // The call id rides in the webhook URL (and in client_state, which Telnyx echoes), so webhooks
-  // that overtake the dial response still find the call.
-  dial.webhook_url =
-      providers::WebhookUrl(request.public_url, "telnyx", request.tenant->id, "",
-                            {{std::string(providers::kCallIdParam), request.call_id}});
+  // The call id rides in client_state, which Telnyx echoes inside every signed webhook of the
+  // call, so webhooks that overtake the dial response still find the call. Not in the URL: its
+  // query is not signed, and the adapter never takes a call from it.
+  dial.webhook_url = providers::WebhookUrl(request.public_url, "telnyx", request.tenant->id, "");
   dial.command_id = "dial-" + request.call_id;
   dial.client_state = request.call_id;
   auto ids = rest_->Dial(**account, dial);

@@ -168,7 +168,7 @@ absl::StatusOr<std::string> ParseTelnyxEventType(std::string_view body) {
 }
 
 absl::StatusOr<internal::v1::ReportProviderEventRequest> ParseTelnyxWebhook(
-    std::string_view tenant_id, std::string_view call_id, std::string_view body) {
+    std::string_view tenant_id, std::string_view body) {
   auto root = ParseObject(body);
   if (!root.ok()) return root.status();
   auto event_type = EventType(*root);
@@ -250,7 +250,7 @@ absl::StatusOr<internal::v1::ReportProviderEventRequest> ParseTelnyxWebhook(
 
   request.set_tenant_id(std::string(tenant_id));
   request.set_provider(v1::PROVIDER_TELNYX);
-  request.set_call_id(call_id.empty() ? CallIdFromClientState(client_state) : std::string(call_id));
+  request.set_call_id(CallIdFromClientState(client_state));
   request.set_provider_event_id(std::move(event_id));
   request.set_status(NormalizeTelnyxEvent(*event_type, hangup_cause));
   request.set_provider_status(*event_type == kCallHangup && !hangup_cause.empty()

@@ -29,11 +29,11 @@ bool IsCallStateEvent(std::string_view event_type);
 absl::StatusOr<std::string> ParseTelnyxEventType(std::string_view body);
 
 // Builds the daemon request for one webhook of `tenant_id`.
-//   `call_id`: callcontrol's call id from the webhook URL's `call_id` query parameter (the daemon
-//              dials with webhook_url `{public_url}/webhooks/telnyx/{tenant}?call_id=<id>`); ""
-//              when absent, in which case `data.payload.client_state` is used when it is base64
-//              of "call_" followed by [A-Za-z0-9_-] (64 characters at most in all); else "" (a
-//              call callcontrol did not place).
+//   callcontrol's call id comes only from the signed body: `data.payload.client_state` when it
+//   is base64 of "call_" followed by [A-Za-z0-9_-] (64 characters at most in all; the daemon
+//   dials with client_state set so), else "" (a call callcontrol did not place). Never from the
+//   URL: its query is not covered by the signature, and a replayed signed event with another
+//   `?call_id=` must not name another call.
 //   `body`:    the raw JSON body.
 // Mapping: data.id -> provider_event_id (required); data.event_type -> provider_status verbatim
 // (required), except call.hangup, which becomes "call.hangup:<hangup_cause>" so diagnostics show
@@ -55,7 +55,7 @@ absl::StatusOr<std::string> ParseTelnyxEventType(std::string_view body);
 // is missing or empty, or a field has the wrong JSON type (recording_urls and
 // public_recording_urls must be objects).
 absl::StatusOr<internal::v1::ReportProviderEventRequest> ParseTelnyxWebhook(
-    std::string_view tenant_id, std::string_view call_id, std::string_view body);
+    std::string_view tenant_id, std::string_view body);
 
 // The direction of a Telnyx payload `direction`: "incoming" -> INBOUND, "outgoing" -> OUTBOUND,
 // anything else (absent included) -> UNSPECIFIED.

@@ -65,8 +65,6 @@ WebhookOutcome TelnyxWebhookHandler::Handle(size_t /*action_index*/, std::string
   if (!providers::HasMediaType(request.Header("content-type"), providers::kJsonContentType)) {
     return Respond(kWhat, tenant_id, TextResponse(400, "Content-Type must be application/json\n"));
   }
-  auto query = http::ParseForm(request.query);
-  if (!query.ok()) return Respond(kWhat, tenant_id, TextResponse(400, "malformed query string\n"));
   auto event_type = ParseTelnyxEventType(request.body);
   if (!event_type.ok()) return providers::RejectMalformed(kWhat, event_type.status(), tenant_id);
   if (!IsCallStateEvent(*event_type)) {
@@ -75,8 +73,8 @@ WebhookOutcome TelnyxWebhookHandler::Handle(size_t /*action_index*/, std::string
     return Respond(kWhat, tenant_id, Ack());
   }
 
-  const std::string* call_id = http::FindParam(*query, "call_id");
-  auto report = ParseTelnyxWebhook(tenant_id, call_id == nullptr ? "" : *call_id, request.body);
+  // The call comes from the signed body only (client_state), never from the unsigned query.
+  auto report = ParseTelnyxWebhook(tenant_id, request.body);
   if (!report.ok()) {
     const std::string message(report.status().message());
     providers::WebhookLog().info("telnyx webhook rejected: {} tenant={} event_type={}", message,

@@ -2,6 +2,7 @@
 
 #include <grpcpp/impl/codegen/proto_utils.h>
 
+#include "common/proto/field_limits.h"
 #include "server/api/status_conversion.h"
 
 namespace callcontrol::api {
@@ -22,15 +23,22 @@ auto FinishWithCall(grpc::ServerUnaryReactor* reactor, Response* response, Field
   };
 }
 
-// Resolves the caller's tenant; on failure finishes `reactor` with UNAUTHENTICATED and returns
-// null.
-const config::TenantConfig* Authenticate(const Authenticator* auth,
-                                         grpc::CallbackServerContext* context,
-                                         grpc::ServerUnaryReactor* reactor) {
+// Resolves the caller's tenant and checks the request's string fields (each at most 4 KiB,
+// common/proto/field_limits.h); on failure finishes `reactor` with UNAUTHENTICATED or
+// INVALID_ARGUMENT (naming the field, never quoting it) and returns null.
+const config::TenantConfig* Admit(const Authenticator* auth, grpc::CallbackServerContext* context,
+                                  grpc::ServerUnaryReactor* reactor,
+                                  const google::protobuf::Message& request) {
   auto tenant = auth->Tenant(*context);
-  if (tenant.ok()) return *tenant;
-  reactor->Finish(ToGrpcStatus(tenant.status()));
-  return nullptr;
+  if (!tenant.ok()) {
+    reactor->Finish(ToGrpcStatus(tenant.status()));
+    return nullptr;
+  }
+  if (absl::Status fields = proto::CheckStringFields(request); !fields.ok()) {
+    reactor->Finish(ToGrpcStatus(fields));
+    return nullptr;
+  }
+  return *tenant;
 }
 
 }  // namespace
@@ -51,7 +59,7 @@ grpc::ServerUnaryReactor* CallControlServiceImpl::StartCall(grpc::CallbackServer
                                                             const v1::StartCallRequest* request,
                                                             v1::StartCallResponse* response) {
   auto* reactor = context->DefaultReactor();
-  const config::TenantConfig* tenant = Authenticate(auth_, context, reactor);
+  const config::TenantConfig* tenant = Admit(auth_, context, reactor, *request);
   if (tenant == nullptr) return reactor;
   manager_->StartCall(tenant->id, *request,
                       FinishWithCall(reactor, response, &v1::StartCallResponse::mutable_call));
@@ -62,7 +70,7 @@ grpc::ServerUnaryReactor* CallControlServiceImpl::HangupCall(grpc::CallbackServe
                                                              const v1::HangupCallRequest* request,
                                                              v1::HangupCallResponse* response) {
   auto* reactor = context->DefaultReactor();
-  const config::TenantConfig* tenant = Authenticate(auth_, context, reactor);
+  const config::TenantConfig* tenant = Admit(auth_, context, reactor, *request);
   if (tenant == nullptr) return reactor;
   manager_->HangupCall(tenant->id, request->call_id(),
                        FinishWithCall(reactor, response, &v1::HangupCallResponse::mutable_call));
@@ -73,7 +81,7 @@ grpc::ServerUnaryReactor* CallControlServiceImpl::GetCall(grpc::CallbackServerCo
                                                           const v1::GetCallRequest* request,
                                                           v1::GetCallResponse* response) {
   auto* reactor = context->DefaultReactor();
-  const config::TenantConfig* tenant = Authenticate(auth_, context, reactor);
+  const config::TenantConfig* tenant = Admit(auth_, context, reactor, *request);
   if (tenant == nullptr) return reactor;
   manager_->GetCall(tenant->id, request->call_id(),
                     FinishWithCall(reactor, response, &v1::GetCallResponse::mutable_call));
@@ -84,7 +92,7 @@ grpc::ServerUnaryReactor* CallControlServiceImpl::ListCalls(grpc::CallbackServer
                                                             const v1::ListCallsRequest* request,
                                                             v1::ListCallsResponse* response) {
   auto* reactor = context->DefaultReactor();
-  const config::TenantConfig* tenant = Authenticate(auth_, context, reactor);
+  const config::TenantConfig* tenant = Admit(auth_, context, reactor, *request);
   if (tenant == nullptr) return reactor;
   manager_->ListCalls(tenant->id, *request,
                       [reactor, response](absl::StatusOr<v1::ListCallsResponse> list) {
@@ -114,7 +122,7 @@ grpc::ServerUnaryReactor* CallControlServiceImpl::GetMetrics(grpc::CallbackServe
                                                              const v1::GetMetricsRequest* request,
                                                              v1::GetMetricsResponse* response) {
   auto* reactor = context->DefaultReactor();
-  const config::TenantConfig* tenant = Authenticate(auth_, context, reactor);
+  const config::TenantConfig* tenant = Admit(auth_, context, reactor, *request);
   if (tenant == nullptr) return reactor;
   *response->mutable_metrics() = manager_->GetMetrics(tenant->id);
   reactor->Finish(grpc::Status::OK);
@@ -125,7 +133,7 @@ grpc::ServerUnaryReactor* CallControlServiceImpl::GetCloneStatus(
     grpc::CallbackServerContext* context, const v1::GetCloneStatusRequest* request,
     v1::GetCloneStatusResponse* response) {
   auto* reactor = context->DefaultReactor();
-  const config::TenantConfig* tenant = Authenticate(auth_, context, reactor);
+  const config::TenantConfig* tenant = Admit(auth_, context, reactor, *request);
   if (tenant == nullptr) return reactor;
   manager_->GetCloneStatus(tenant->id, request->call_id(),
                            [reactor, response](absl::StatusOr<v1::GetCloneStatusResponse> result) {
@@ -139,7 +147,7 @@ grpc::ServerUnaryReactor* CallControlServiceImpl::PutVoiceSample(
     grpc::CallbackServerContext* context, const v1::PutVoiceSampleRequest* request,
     v1::PutVoiceSampleResponse* response) {
   auto* reactor = context->DefaultReactor();
-  const config::TenantConfig* tenant = Authenticate(auth_, context, reactor);
+  const config::TenantConfig* tenant = Admit(auth_, context, reactor, *request);
   if (tenant == nullptr) return reactor;
   manager_->PutVoiceSample(tenant->id, *request,
                            [reactor, response](absl::StatusOr<v1::PutVoiceSampleResponse> result) {

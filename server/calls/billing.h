@@ -17,8 +17,9 @@ struct Bill {
   std::optional<v1::Money> cost;
 };
 
-// Bills `duration_seconds` (talk time, >= 0) at `rate` (nullptr = no rate configured: billable
-// seconds = duration, no cost).
+// Bills `duration_seconds` (talk time; clamped to 0 to kMaxCallSeconds, report_limits.h) at
+// `rate` (nullptr = no rate configured: billable seconds = duration, no cost). A cost beyond
+// int64 is clamped to its maximum, never wrapped.
 //  - per_second: billable = duration; cost = price_per_minute × seconds / 60, rounded half up to
 //    the micro;
 //  - per_minute (per started minute): billable = duration rounded up to whole minutes; cost =

@@ -55,4 +55,12 @@ bool IsCallSid(std::string_view sid) {
   return sid.size() == 34 && sid.substr(0, 2) == "CA" && IsLowerHex(sid.substr(2));
 }
 
+std::string IdForMessage(std::string_view id) {
+  constexpr size_t kMax = 64;
+  if (id.size() <= kMax) return std::string(id);
+  size_t cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(id[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(id.substr(0, cut)) + "...";
+}
+
 }  // namespace callcontrol::calls

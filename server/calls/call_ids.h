@@ -20,6 +20,10 @@ bool IsCallId(std::string_view id);
 // allows at most 15; the shortest numbers in use have 8 with the country code).
 bool IsE164(std::string_view number);
 
+// `id` as error messages quote it: whole up to 64 bytes, else its first 64 bytes (cut on a
+// UTF-8 character boundary) and "...", so an error never echoes a huge field.
+std::string IdForMessage(std::string_view id);
+
 // True for a CallSid (the call id form of providers that use one): "CA" + 32 lowercase hex digits.
 bool IsCallSid(std::string_view sid);
 

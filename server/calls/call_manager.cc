@@ -1,5 +1,6 @@
 #include "server/calls/call_manager.h"
 
+#include <tuple>
 #include <utility>
 
 #include "common/logging.h"
@@ -8,6 +9,7 @@
 #include "server/calls/call_records.h"
 #include "server/calls/call_status.h"
 #include "server/calls/clone_job.h"
+#include "server/calls/report_limits.h"
 
 namespace callcontrol::calls {
 namespace {
@@ -23,16 +25,10 @@ const std::shared_ptr<spdlog::logger>& Logger() {
   return logger;
 }
 
-// True once the call's provider gave the id that names it (Provider::PrimaryId).
-bool HasProviderId(const v1::Call& call) {
-  const providers::Provider* provider = providers::FindProvider(call.provider());
-  return provider != nullptr && !provider->PrimaryId(call.provider_ids()).empty();
-}
-
 absl::Status CheckTenant(const v1::Call& call, const std::string& tenant_id,
                          const std::string& id) {
   if (call.tenant_id() != tenant_id) {
-    return absl::PermissionDeniedError("call " + id + " belongs to another tenant");
+    return absl::PermissionDeniedError("call " + IdForMessage(id) + " belongs to another tenant");
   }
   return absl::OkStatus();
 }
@@ -125,10 +121,22 @@ absl::Status CallManager::Load() {
       Logger()->warn("unreadable progress of call_id={}; starting afresh", entry->call.call_id());
     }
     // A call still queued without a provider id was being placed when the daemon stopped: the
-    // provider never accepted it, or its answer was lost. It will not progress; end it.
+    // provider may never have got the request, or may have created the call and its answer was
+    // lost. Its callbacks (which name the call) can still come: it waits for them, as an
+    // unconfirmed dial, until unconfirmed_dial_timeout after its creation.
     if (entry->call.status() == v1::CALL_STATUS_QUEUED && !HasProviderId(entry->call)) {
-      FailInterruptedLocked(entry);
       ++interrupted;
+      if (MarkUnconfirmedLocked(entry)) {
+        CommitLocked(
+            entry, v1::EVENT_TYPE_CALL_UPDATED, [id = entry->call.call_id()](absl::Status s) {
+              if (!s.ok())
+                Logger()->error("marking call_id={} unconfirmed failed: {}", id, s.message());
+            });
+      } else {
+        FailLocked(entry,
+                   "callcontrold stopped while asking the provider to create the call, and no "
+                   "callback confirmed it");
+      }
     }
   }
   ResumeCloneJobsLocked();
@@ -137,16 +145,18 @@ absl::Status CallManager::Load() {
   return absl::OkStatus();
 }
 
-void CallManager::FailInterruptedLocked(CallEntry* entry) {
+void CallManager::FailLocked(CallEntry* entry, const std::string& error_message) {
   ProviderReport report;
   report.status = v1::CALL_STATUS_FAILED;
-  report.error_message = "callcontrold stopped before the provider accepted the call";
+  report.error_message = error_message;
   const Counted before = Counted::Of(entry->call);
   const absl::Time now = Now();
+  entry->progress.dial_unconfirmed = false;
+  entry->progress.hangup_requested = false;
   ApplyReport(report, now, &entry->call, &entry->progress, RateFor(entry->call));
-  registry_.Updated(entry, before, now);
+  if (registry_.Updated(entry, before, now)) metrics_.Moved(entry->call.tenant_id());
   CommitLocked(entry, v1::EVENT_TYPE_CALL_UPDATED, [id = entry->call.call_id()](absl::Status s) {
-    if (!s.ok()) Logger()->error("ending interrupted call_id={} failed: {}", id, s.message());
+    if (!s.ok()) Logger()->error("ending call_id={} failed: {}", id, s.message());
   });
 }
 
@@ -174,11 +184,30 @@ void CallManager::CommitLocked(CallEntry* entry, v1::EventType type, Done done) 
 void CallManager::ApplyLocked(CallEntry* entry, const ProviderReport& report,
                               absl::ReleasableMutexLock& lock, bool want_call,
                               Callback<Applied> done) {
+  if (absl::Status ids = registry_.CheckProviderIds(*entry, report.provider_ids); !ids.ok()) {
+    // Signed for another call (a replay with another call_id, or another leg's id): it must
+    // not move this one.
+    Logger()->warn("provider event refused for call_id={}: {}", entry->call.call_id(),
+                   ids.message());
+    lock.Release();
+    return done(ids);
+  }
   const Counted before = Counted::Of(entry->call);
   const absl::Time now = Now();
   Applied applied;
   applied.changed = ApplyReport(report, now, &entry->call, &entry->progress, RateFor(entry->call));
   if (applied.changed) CancelCloneIfCallEnded(&entry->call, now);
+  if (applied.changed && (HasProviderId(entry->call) || IsTerminal(entry->call.status()))) {
+    // Confirmed by its provider (or over): no longer an unconfirmed dial.
+    entry->progress.dial_unconfirmed = false;
+    if (entry->progress.hangup_requested) {
+      if (IsTerminal(entry->call.status())) {
+        entry->progress.hangup_requested = false;
+      } else {
+        RunDeferredHangupLocked(entry);
+      }
+    }
+  }
   applied.call_id = entry->call.call_id();
   if (!applied.changed) {
     // Nothing to record, but the call's last change may still be committing (e.g. this is a
@@ -208,8 +237,8 @@ void CallManager::LinkSessionLocked(CallEntry* entry, absl::Time now) {
     return std::find(call.linked_call_ids().begin(), call.linked_call_ids().end(), id) !=
            call.linked_call_ids().end();
   };
-  for (CallEntry* other : registry_.Session(session)) {
-    if (other == entry || other->call.tenant_id() != entry->call.tenant_id()) continue;
+  for (CallEntry* other : registry_.Session(entry->call.tenant_id(), session)) {
+    if (other == entry) continue;
     if (!is_linked(entry->call, other->call.call_id())) {
       entry->call.add_linked_call_ids(other->call.call_id());
     }
@@ -228,7 +257,7 @@ void CallManager::LinkSessionLocked(CallEntry* entry, absl::Time now) {
 void CallManager::ApplyAndReply(const std::string& call_id, const ProviderReport& report,
                                 Callback<v1::Call> done) {
   absl::ReleasableMutexLock lock(&mu_);
-  CallEntry* entry = registry_.Find(call_id);
+  CallEntry* entry = registry_.FindById(call_id);
   if (entry == nullptr) {
     lock.Release();
     // Ended and evicted while the provider request ran: answer from the store.
@@ -245,7 +274,7 @@ void CallManager::FindCall(const std::string& tenant_id, const std::string& id,
                            Callback<v1::Call> done) {
   {
     absl::ReleasableMutexLock lock(&mu_);
-    if (CallEntry* entry = registry_.Find(id)) {
+    if (CallEntry* entry = registry_.Find(tenant_id, id)) {
       // The state as of now, answered once it is durable (later changes are not waited for).
       v1::Call copy = entry->call;
       const int64_t sequence = entry->last_sequence;
@@ -259,9 +288,11 @@ void CallManager::FindCall(const std::string& tenant_id, const std::string& id,
     }
   }
   runtime_.readers->Post([this, tenant_id, id, done = std::move(done)] {
-    auto found = store_->FindCall(id);
+    auto found = store_->FindCall(tenant_id, id);
     if (!found.ok()) return done(found.status());
-    if (!found->has_value()) return done(absl::NotFoundError("call " + id + " not found"));
+    if (!found->has_value()) {
+      return done(absl::NotFoundError("call " + IdForMessage(id) + " not found"));
+    }
     if (!tenant_id.empty()) {
       if (auto s = CheckTenant(**found, tenant_id, id); !s.ok()) return done(s);
     }
@@ -291,6 +322,14 @@ void CallManager::ListCalls(const std::string& tenant_id, const v1::ListCallsReq
     }
     query.status_mask |= 1u << s;
   }
+  for (const auto& [set, ts, name] :
+       {std::tuple{request.has_start_time(), &request.start_time(), "start_time"},
+        {request.has_end_time(), &request.end_time(), "end_time"}}) {
+    if (set && !IsValidTimestamp(*ts)) {
+      return done(
+          absl::InvalidArgumentError(std::string(name) + " is not a timestamp of years 1 to 9999"));
+    }
+  }
   if (request.has_start_time()) {
     query.start_us = absl::ToUnixMicros(FromTimestamp(request.start_time()));
   }
@@ -319,8 +358,9 @@ void CallManager::ListCalls(const std::string& tenant_id, const v1::ListCallsReq
 void CallManager::ReportProviderEvent(const ReportProviderEventRequest& request,
                                       Callback<ReportProviderEventResponse> done) {
   if (config_->FindTenant(request.tenant_id()) == nullptr) {
-    return done(absl::InvalidArgumentError("unknown tenant \"" + request.tenant_id() + "\""));
+    return done(absl::InvalidArgumentError("unknown tenant"));
   }
+  if (absl::Status checked = CheckProviderEvent(request); !checked.ok()) return done(checked);
   // The provider id that names this call (a leg, never a session shared by legs).
   const providers::Provider* provider = providers::FindProvider(request.provider());
   if (provider == nullptr) return done(absl::InvalidArgumentError("unsupported provider"));
@@ -339,8 +379,10 @@ void CallManager::ReportProviderEvent(const ReportProviderEventRequest& request,
   };
 
   absl::ReleasableMutexLock lock(&mu_);
-  CallEntry* entry = request.call_id().empty() ? nullptr : registry_.Find(request.call_id());
-  if (entry == nullptr && !provider_id.empty()) entry = registry_.Find(provider_id);
+  CallEntry* entry = request.call_id().empty() ? nullptr : registry_.FindById(request.call_id());
+  if (entry == nullptr && !provider_id.empty()) {
+    entry = registry_.Find(request.tenant_id(), provider_id);
+  }
   if (entry != nullptr) {
     if (entry->call.tenant_id() != request.tenant_id()) {
       lock.Release();
@@ -360,7 +402,7 @@ void CallManager::ReportUnknownCall(const ReportProviderEventRequest& request,
                                     const std::string& provider_id, const ProviderReport& report,
                                     Callback<Applied> reply) {
   const std::string& id = request.call_id().empty() ? provider_id : request.call_id();
-  auto stored = store_->FindCall(id);
+  auto stored = store_->FindCall(request.tenant_id(), id);
   if (!stored.ok()) return reply(stored.status());
   if (stored->has_value()) {
     // Only ended calls leave memory, and an ended call's status absorbs every later report;
@@ -373,20 +415,28 @@ void CallManager::ReportUnknownCall(const ReportProviderEventRequest& request,
     if ((*stored)->tenant_id() != request.tenant_id()) {
       return reply(absl::InvalidArgumentError("the event names a call of another tenant"));
     }
+    // Its StartCall fingerprint comes back with it, so an idempotent retry of that StartCall
+    // still replays the call instead of being refused as a different request.
+    std::string request_hash;
+    if (const std::string& key = (*stored)->idempotency_key(); !key.empty()) {
+      auto keyed = store_->FindByIdempotencyKey((*stored)->tenant_id(), key);
+      if (!keyed.ok()) return reply(keyed.status());
+      if (keyed->has_value()) request_hash = (*keyed)->second;
+    }
     absl::ReleasableMutexLock lock(&mu_);
-    CallEntry* entry = registry_.Find((*stored)->call_id());
+    CallEntry* entry = registry_.FindById((*stored)->call_id());
     if (entry == nullptr) {
       // Back into memory for a while; the loaded totals already count it.
-      entry = registry_.Add(std::move(**stored), "", /*count=*/false);
+      entry = registry_.Add(std::move(**stored), std::move(request_hash), /*count=*/false);
       entry->persisted_ids = entry->call.provider_ids();
     }
     return ApplyLocked(entry, report, lock, /*want_call=*/false, std::move(reply));
   }
   if (!request.call_id().empty()) {
-    return reply(absl::NotFoundError("call " + request.call_id() + " not found"));
+    return reply(absl::NotFoundError("call " + IdForMessage(request.call_id()) + " not found"));
   }
   absl::ReleasableMutexLock lock(&mu_);
-  if (CallEntry* entry = registry_.Find(provider_id)) {
+  if (CallEntry* entry = registry_.Find(request.tenant_id(), provider_id)) {
     // Created by a concurrent report for the same provider id.
     return ApplyLocked(entry, report, lock, /*want_call=*/false, std::move(reply));
   }
@@ -402,6 +452,14 @@ void CallManager::ReportUnknownCall(const ReportProviderEventRequest& request,
   call.set_provider(request.provider());
   call.set_status(v1::CALL_STATUS_QUEUED);
   SetTimestamp(now, call.mutable_create_time());
+  {
+    CallEntry untracked;
+    untracked.call = call;
+    if (absl::Status ids = registry_.CheckProviderIds(untracked, report.provider_ids); !ids.ok()) {
+      lock.Release();
+      return reply(ids);  // one of its ids already names a call that lacks the others
+    }
+  }
   CallProgress progress;
   ApplyReport(report, now, &call, &progress, RateFor(call));
   call.set_version(1);

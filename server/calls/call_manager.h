@@ -58,6 +58,11 @@ class CallManager {
     // job's deadline), and the longest one provider request may take.
     absl::Duration clone_retry_backoff = absl::Milliseconds(500);
     absl::Duration clone_request_timeout = absl::Seconds(10);
+    // A dial whose outcome is unknown (the provider's answer timed out or the connection reset
+    // after the request went out, or callcontrold stopped during it) leaves the call QUEUED,
+    // for the provider's callbacks to move (they name the call by its id). If none has given
+    // the call a provider id this long after it was created, it is ended FAILED.
+    absl::Duration unconfirmed_dial_timeout = absl::Minutes(10);
   };
 
   // Everything pointed to must outlive the manager.
@@ -71,10 +76,12 @@ class CallManager {
   ~CallManager();
   void Stop();
 
-  // Loads active calls, counters and the last sequence from the store; ends calls that a
-  // previous run queued but never got a provider id for (they are marked FAILED, committed in
-  // the background); resumes or times out clone jobs. Call once before serving. Returns the
-  // store's error.
+  // Loads active calls, counters and the last sequence from the store; a call that a previous
+  // run queued but never got a provider id for may have been created by the provider (the run
+  // stopped during the request): it is left QUEUED as an unconfirmed dial (see
+  // Options::unconfirmed_dial_timeout; one already past it is marked FAILED, committed in the
+  // background); resumes or times out clone jobs. Call once before serving. Returns the store's
+  // error.
   absl::Status Load();
 
   // The last event sequence assigned (for the event bus at startup).
@@ -85,7 +92,10 @@ class CallManager {
   void OnDurable(int64_t sequence) { durable_.MarkDurable(sequence); }
 
   // Places an outbound call; see StartCall in call_control_service.proto for errors. A repeated
-  // idempotency key answers with the existing call once the state it shows is durable.
+  // idempotency key answers with the existing call once the state it shows is durable. When the
+  // provider's answer never came (http::RequestMayHaveArrived), the call may exist: it stays
+  // QUEUED (an unconfirmed dial, Options::unconfirmed_dial_timeout) and StartCall answers
+  // kDeadlineExceeded naming the call id, so a retry with the same idempotency key finds it.
   void StartCall(const std::string& tenant_id, const v1::StartCallRequest& request,
                  Callback<v1::Call> done);
 
@@ -93,7 +103,9 @@ class CallManager {
   // legs, of providers that have them) is hung up, the other legs first; the client makes
   // repeats safe. kNotFound, kPermissionDenied (another tenant's call), kFailedPrecondition (no
   // provider id yet, a provider without a hangup API or call client, or the provider refused),
-  // kUnavailable. An ended call is answered unchanged once the state it shows is durable.
+  // kUnavailable. An ended call is answered unchanged once the state it shows is durable. A
+  // call whose dial is unconfirmed is answered as it is (QUEUED) and hung up at the provider as
+  // soon as a callback gives its provider id.
   void HangupCall(const std::string& tenant_id, const std::string& id, Callback<v1::Call> done);
 
   // Answers once the state it shows is durable (a change still being committed is waited for,
@@ -121,8 +133,9 @@ class CallManager {
   // --- Voice-clone pre-call flow (call_manager_clone.cc) ---
 
   // Records an inbound call and, with the tenant's clone flow on, starts its clone job (see
-  // StartInboundCall in provider_event_service.proto). Idempotent on the CallSid while the call
-  // is in memory; a repeat answers once the state it shows is durable.
+  // StartInboundCall in provider_event_service.proto). Idempotent on the CallSid, in memory and
+  // on disk (a replay after a restart, or after the call ended, finds the first call and starts
+  // no second clone job); a repeat answers once the state it shows is durable.
   void StartInboundCall(const internal::v1::StartInboundCallRequest& request,
                         Callback<internal::v1::StartInboundCallResponse> done);
   // Answers once the state it shows is durable. kNotFound (no call, or no clone job),
@@ -187,8 +200,9 @@ class CallManager {
   // Links `entry` (just changed, not yet committed) with the other legs in memory that share its
   // call_session_id, committing their change (call:updated).
   void LinkSessionLocked(CallEntry* entry, absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Ends a call a previous run left QUEUED without a provider id (marked FAILED, committed).
-  void FailInterruptedLocked(CallEntry* entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Ends a call FAILED with `error_message` (committed in the background).
+  void FailLocked(CallEntry* entry, const std::string& error_message)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Resumes the clone jobs a previous run left running, or times them out past their deadline.
   void ResumeCloneJobsLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -200,6 +214,20 @@ class CallManager {
   void DialWithProvider(NewCall call, Callback<v1::Call> done);
   // Marks the call FAILED with the provider's error and answers `done` with that error.
   void ApplyDialFailure(const NewCall& call, const absl::Status& error, Callback<v1::Call> done);
+  // The dial's outcome is unknown: marks the call unconfirmed (it stays QUEUED), arms its
+  // expiry and answers `done` with kDeadlineExceeded.
+  void ApplyDialUnknown(const NewCall& call, const absl::Status& error, Callback<v1::Call> done);
+  // Marks `entry` unconfirmed and arms the expiry at its create time +
+  // unconfirmed_dial_timeout. Returns false, having changed nothing, if that is already past.
+  bool MarkUnconfirmedLocked(CallEntry* entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The expiry: ends the call FAILED unless a callback confirmed it meanwhile.
+  void ExpireUnconfirmed(const std::string& call_id) ABSL_LOCKS_EXCLUDED(mu_);
+  // HangupCall of a call whose dial is unconfirmed: records the request (committed) and
+  // answers with the call. False when `id` is no such call (then HangupCall goes on).
+  bool DeferHangup(const std::string& tenant_id, const std::string& id, Callback<v1::Call>* done)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // After a report gave a deferred-hangup call its provider id: hangs it up now.
+  void RunDeferredHangupLocked(CallEntry* entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The live legs of `call`'s session other than itself, with provider ids (hung up first).
   std::vector<v1::Call> LiveLinkedLegs(const v1::Call& call, const providers::Provider& provider)
       ABSL_LOCKS_EXCLUDED(mu_);
@@ -212,6 +240,11 @@ class CallManager {
   // Clone jobs (call_manager_clone.cc).
   // Schedules the job's deadline and its first attempt.
   void ScheduleCloneLocked(const CallEntry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // StartInboundCall once the store holds no call for the CallSid (on a reader).
+  void CreateInboundCall(const config::TenantConfig* tenant,
+                         const internal::v1::StartInboundCallRequest& request,
+                         Callback<internal::v1::StartInboundCallResponse> done);
+  static internal::v1::StartInboundCallResponse InboundResponse(const v1::Call& call);
   // One voice-clone request for the job of `call_id` (on a clone worker).
   void RunCloneAttempt(const std::string& call_id) ABSL_LOCKS_EXCLUDED(mu_);
   // Moves the job of `entry` (MoveCloneJob) and commits call:updated. No-op once it ended.

@@ -14,6 +14,7 @@
 #include "server/calls/call_manager.h"
 #include "server/calls/call_status.h"
 #include "server/calls/clone_job.h"
+#include "server/calls/report_limits.h"
 #include "server/calls/voice_sample.h"
 
 namespace callcontrol::calls {
@@ -77,7 +78,7 @@ void CallManager::ScheduleCloneLocked(const CallEntry& entry) {
   runtime_.timers->RunAfter(until_deadline, [this, call_id](absl::Status fired) {
     if (!fired.ok()) return;  // shutdown: the job resumes at the next start
     absl::MutexLock lock(&mu_);
-    CallEntry* entry = registry_.Find(call_id);
+    CallEntry* entry = registry_.FindById(call_id);
     if (entry == nullptr || !entry->call.has_clone()) return;
     const config::TenantConfig* tenant = config_->FindTenant(entry->call.tenant_id());
     const int64_t wait = tenant == nullptr ? 0 : tenant->clone.max_wait_seconds;
@@ -93,7 +94,7 @@ void CallManager::RunCloneAttempt(const std::string& call_id) {
   absl::Time deadline;
   {
     absl::MutexLock lock(&mu_);
-    CallEntry* entry = registry_.Find(call_id);
+    CallEntry* entry = registry_.FindById(call_id);
     if (entry == nullptr || !entry->call.has_clone() ||
         IsCloneTerminal(entry->call.clone().state())) {
       return;
@@ -133,7 +134,7 @@ void CallManager::RunCloneAttempt(const std::string& call_id) {
 void CallManager::FinishCloneAttempt(const std::string& call_id,
                                      const absl::StatusOr<std::string>& voice) {
   absl::MutexLock lock(&mu_);
-  CallEntry* entry = registry_.Find(call_id);
+  CallEntry* entry = registry_.FindById(call_id);
   if (entry == nullptr || !entry->call.has_clone() ||
       IsCloneTerminal(entry->call.clone().state())) {
     return;  // timed out or canceled meanwhile
@@ -165,24 +166,46 @@ void CallManager::StartInboundCall(const StartInboundCallRequest& request,
                                    Callback<StartInboundCallResponse> done) {
   const config::TenantConfig* tenant = config_->FindTenant(request.tenant_id());
   if (tenant == nullptr) {
-    return done(absl::InvalidArgumentError("unknown tenant \"" + request.tenant_id() + "\""));
+    return done(absl::InvalidArgumentError("unknown tenant"));
   }
+  if (absl::Status checked = CheckInboundCall(request); !checked.ok()) return done(checked);
   const std::string& call_sid = request.provider_ids().call_sid();
   if (call_sid.empty()) return done(absl::InvalidArgumentError("the call has no CallSid"));
-  auto reply = [](const v1::Call& call) {
-    StartInboundCallResponse response;
-    response.set_call_id(call.call_id());
-    if (call.has_clone()) *response.mutable_clone() = call.clone();
-    return response;
-  };
-  absl::ReleasableMutexLock lock(&mu_);
-  if (CallEntry* existing = registry_.Find(call_sid)) {  // a retried webhook
-    if (existing->call.tenant_id() != tenant->id) {
+  {
+    absl::ReleasableMutexLock lock(&mu_);
+    if (CallEntry* existing = registry_.Find(tenant->id, call_sid)) {  // a retried webhook
+      // The first delivery may still be committing: answer once what this shows is durable.
+      StartInboundCallResponse response = InboundResponse(existing->call);
+      const int64_t sequence = existing->last_sequence;
       lock.Release();
-      return done(absl::InvalidArgumentError("the CallSid belongs to another tenant's call"));
+      return AnswerWhenDurable<StartInboundCallResponse>(sequence, std::move(response),
+                                                         std::move(done));
     }
-    // The first delivery may still be committing: answer once what this shows is durable.
-    StartInboundCallResponse response = reply(existing->call);
+  }
+  // Not in memory: it may still be on disk (a replay or a retry after a restart, or after the
+  // call ended and left memory); never a second call for one CallSid.
+  runtime_.readers->Post([this, tenant, request, done = std::move(done)]() mutable {
+    auto stored = store_->FindCall(tenant->id, request.provider_ids().call_sid());
+    if (!stored.ok()) return done(stored.status());
+    if (stored->has_value()) return done(InboundResponse(**stored));
+    CreateInboundCall(tenant, request, std::move(done));
+  });
+}
+
+StartInboundCallResponse CallManager::InboundResponse(const v1::Call& call) {
+  StartInboundCallResponse response;
+  response.set_call_id(call.call_id());
+  if (call.has_clone()) *response.mutable_clone() = call.clone();
+  return response;
+}
+
+void CallManager::CreateInboundCall(const config::TenantConfig* tenant,
+                                    const StartInboundCallRequest& request,
+                                    Callback<StartInboundCallResponse> done) {
+  absl::ReleasableMutexLock lock(&mu_);
+  if (CallEntry* existing = registry_.Find(tenant->id, request.provider_ids().call_sid())) {
+    // Created by a concurrent delivery meanwhile.
+    StartInboundCallResponse response = InboundResponse(existing->call);
     const int64_t sequence = existing->last_sequence;
     lock.Release();
     return AnswerWhenDurable<StartInboundCallResponse>(sequence, std::move(response),
@@ -207,7 +230,7 @@ void CallManager::StartInboundCall(const StartInboundCallRequest& request,
     *call.mutable_clone() = NewCloneJob(now, absl::Seconds(tenant->clone.max_wait_seconds));
   }
   CallEntry* entry = AddLocked(std::move(call), "");
-  StartInboundCallResponse response = reply(entry->call);
+  StartInboundCallResponse response = InboundResponse(entry->call);
   const bool clone = entry->call.has_clone();
   const std::string call_id = entry->call.call_id();
   CommitLocked(entry, v1::EVENT_TYPE_CALL_CREATED,
@@ -216,7 +239,7 @@ void CallManager::StartInboundCall(const StartInboundCallRequest& request,
                  if (!s.ok()) return done(s);
                  if (clone) {
                    absl::MutexLock lock(&mu_);
-                   if (CallEntry* e = registry_.Find(call_id)) ScheduleCloneLocked(*e);
+                   if (CallEntry* e = registry_.FindById(call_id)) ScheduleCloneLocked(*e);
                  }
                  done(std::move(response));
                });
@@ -241,7 +264,7 @@ void CallManager::GetCloneProgress(const GetCloneProgressRequest& request,
                                    Callback<GetCloneProgressResponse> done) {
   const config::TenantConfig* tenant = config_->FindTenant(request.tenant_id());
   if (tenant == nullptr) {
-    return done(absl::InvalidArgumentError("unknown tenant \"" + request.tenant_id() + "\""));
+    return done(absl::InvalidArgumentError("unknown tenant"));
   }
   if (request.call_id().empty()) return done(absl::InvalidArgumentError("call_id is required"));
   FindCall(tenant->id, request.call_id(),
@@ -254,7 +277,10 @@ void CallManager::GetCloneProgress(const GetCloneProgressRequest& request,
              response.set_call_id(call->call_id());
              *response.mutable_clone() = call->clone();
              const absl::Time now = Now();
-             const CloneAction next = NextCloneAction(call->clone(), tenant->clone, now);
+             CloneAction next = NextCloneAction(call->clone(), tenant->clone, now);
+             // An ended call is never connected: a replayed clone-status request of a call
+             // that is over mints no agent token.
+             if (IsTerminal(call->status())) next.action = internal::v1::CLONE_NEXT_ACTION_FAIL;
              response.set_next_action(next.action);
              if (next.action == internal::v1::CLONE_NEXT_ACTION_CONNECT) {
                AgentClaims claims;

@@ -6,6 +6,8 @@
 #include <optional>
 #include <utility>
 
+#include "absl/time/time.h"
+#include "common/http/http_client.h"
 #include "common/logging.h"
 #include "providers/registry.h"
 #include "server/calls/call_ids.h"
@@ -105,6 +107,9 @@ void CallManager::DialWithProvider(NewCall call, Callback<v1::Call> done) {
       },
       [this, call = std::move(call), update, done = std::move(done)](absl::Status status) mutable {
         if (absl::IsCancelled(status)) return done(ShuttingDown(status));
+        if (!status.ok() && http::RequestMayHaveArrived(status)) {
+          return ApplyDialUnknown(call, status, std::move(done));
+        }
         if (!status.ok()) return ApplyDialFailure(call, status, std::move(done));
         ApplyAndReply(call.dial.call_id, ReportOf(*update), std::move(done));
       });
@@ -121,12 +126,109 @@ void CallManager::ApplyDialFailure(const NewCall& call, const absl::Status& erro
                 [error, done = std::move(done)](absl::StatusOr<v1::Call>) { done(error); });
 }
 
+void CallManager::ApplyDialUnknown(const NewCall& call, const absl::Status& error,
+                                   Callback<v1::Call> done) {
+  const std::string& call_id = call.dial.call_id;
+  Logger()->warn(
+      "provider answer lost call_id={} tenant={} error={}: the call may exist; it stays QUEUED "
+      "for its callbacks",
+      call_id, call.dial.tenant->id, error.message());
+  const absl::Status answer = absl::DeadlineExceededError(
+      std::string(error.message()) + "; call " + call_id +
+      " may have been placed: it stays QUEUED until the provider's callbacks say (a retry with "
+      "the same idempotency key returns it)");
+  absl::ReleasableMutexLock lock(&mu_);
+  CallEntry* entry = registry_.FindById(call_id);
+  if (entry != nullptr && !IsTerminal(entry->call.status()) && !HasProviderId(entry->call)) {
+    if (MarkUnconfirmedLocked(entry)) {
+      CommitLocked(entry, v1::EVENT_TYPE_CALL_UPDATED,
+                   [answer, done = std::move(done)](absl::Status s) { done(s.ok() ? answer : s); });
+      return;
+    }
+  }
+  lock.Release();
+  // A callback confirmed the call meanwhile (or it ended): answer with it.
+  FindCall(/*tenant_id=*/"", call_id, std::move(done));
+}
+
+bool CallManager::MarkUnconfirmedLocked(CallEntry* entry) {
+  const absl::Time now = Now();
+  const absl::Time expires =
+      FromTimestamp(entry->call.create_time()) + options_.unconfirmed_dial_timeout;
+  if (expires <= now) return false;
+  entry->progress.dial_unconfirmed = true;
+  entry->call.set_version(entry->call.version() + 1);
+  SetTimestamp(now, entry->call.mutable_update_time());
+  runtime_.timers->RunAfter(expires - now, [this, id = entry->call.call_id()](absl::Status fired) {
+    if (fired.ok()) ExpireUnconfirmed(id);
+  });
+  return true;
+}
+
+void CallManager::ExpireUnconfirmed(const std::string& call_id) {
+  absl::MutexLock lock(&mu_);
+  CallEntry* entry = registry_.FindById(call_id);
+  if (entry == nullptr || !entry->progress.dial_unconfirmed || IsTerminal(entry->call.status()) ||
+      HasProviderId(entry->call)) {
+    return;  // confirmed or ended meanwhile
+  }
+  Logger()->warn("unconfirmed dial expired call_id={}: no provider callback came", call_id);
+  FailLocked(entry,
+             "the provider never confirmed the call: its answer to the dial was lost and "
+             "no callback came within " +
+                 absl::FormatDuration(options_.unconfirmed_dial_timeout));
+}
+
+bool CallManager::DeferHangup(const std::string& tenant_id, const std::string& id,
+                              Callback<v1::Call>* done) {
+  absl::ReleasableMutexLock lock(&mu_);
+  CallEntry* entry = registry_.Find(tenant_id, id);
+  if (entry == nullptr || entry->call.tenant_id() != tenant_id ||
+      !entry->progress.dial_unconfirmed || IsTerminal(entry->call.status()) ||
+      HasProviderId(entry->call)) {
+    return false;
+  }
+  Logger()->info("hangup of unconfirmed call_id={} deferred until the provider confirms it",
+                 entry->call.call_id());
+  if (entry->progress.hangup_requested) {
+    v1::Call copy = entry->call;
+    const int64_t sequence = entry->last_sequence;
+    lock.Release();
+    AnswerWhenDurable<v1::Call>(sequence, std::move(copy), std::move(*done));
+    return true;
+  }
+  entry->progress.hangup_requested = true;
+  entry->call.set_version(entry->call.version() + 1);
+  SetTimestamp(Now(), entry->call.mutable_update_time());
+  CommitLocked(entry, v1::EVENT_TYPE_CALL_UPDATED,
+               [copy = entry->call, done = std::move(*done)](absl::Status s) mutable {
+                 if (!s.ok()) return done(s);
+                 done(std::move(copy));
+               });
+  return true;
+}
+
+void CallManager::RunDeferredHangupLocked(CallEntry* entry) {
+  entry->progress.hangup_requested = false;
+  Logger()->info("call_id={} confirmed by its provider: running the deferred hangup",
+                 entry->call.call_id());
+  runtime_.readers->Post(
+      [this, tenant_id = entry->call.tenant_id(), call_id = entry->call.call_id()] {
+        HangupCall(tenant_id, call_id, [call_id](absl::StatusOr<v1::Call> call) {
+          if (!call.ok()) {
+            Logger()->warn("deferred hangup of call_id={} failed: {}", call_id,
+                           call.status().message());
+          }
+        });
+      });
+}
+
 std::vector<v1::Call> CallManager::LiveLinkedLegs(const v1::Call& call,
                                                   const providers::Provider& provider) {
   std::vector<v1::Call> legs;
   absl::MutexLock lock(&mu_);
   for (const std::string& linked : call.linked_call_ids()) {
-    CallEntry* leg = registry_.Find(linked);
+    CallEntry* leg = registry_.FindById(linked);
     if (leg != nullptr && leg->call.provider() == call.provider() &&
         !IsTerminal(leg->call.status()) && !provider.PrimaryId(leg->call.provider_ids()).empty()) {
       legs.push_back(leg->call);
@@ -140,6 +242,7 @@ void CallManager::HangupCall(const std::string& tenant_id, const std::string& id
   if (id.empty()) return done(absl::InvalidArgumentError("call_id is required"));
   const config::TenantConfig* tenant = config_->FindTenant(tenant_id);
   if (tenant == nullptr) return done(absl::InvalidArgumentError("unknown tenant " + tenant_id));
+  if (DeferHangup(tenant_id, id, &done)) return;
   // FindCall answers durable state, so the unchanged ("idempotent") answers below are durable.
   FindCall(tenant_id, id, [this, tenant, done = std::move(done)](absl::StatusOr<v1::Call> call) {
     if (!call.ok()) return done(call.status());

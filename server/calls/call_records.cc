@@ -5,6 +5,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
+#include "providers/registry.h"
 #include "server/calls/call_ids.h"
 
 namespace callcontrol::calls {
@@ -136,6 +137,11 @@ bool DecodePageToken(const std::string& token, int64_t* create_us, std::string* 
   if (colon == std::string::npos) return false;
   *call_id = raw.substr(colon + 1);
   return absl::SimpleAtoi(raw.substr(0, colon), create_us) && IsCallId(*call_id);
+}
+
+bool HasProviderId(const v1::Call& call) {
+  const providers::Provider* provider = providers::FindProvider(call.provider());
+  return provider != nullptr && !provider->PrimaryId(call.provider_ids()).empty();
 }
 
 }  // namespace callcontrol::calls

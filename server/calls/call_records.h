@@ -39,6 +39,10 @@ ProviderReport ReportFrom(const internal::v1::ReportProviderEventRequest& reques
 ProviderReport ReportOf(const providers::CallUpdate& update);
 bool IsNoNews(const providers::CallUpdate& update);
 
+// True once the call's provider gave the id that names it (Provider::PrimaryId): the provider
+// has confirmed the call.
+bool HasProviderId(const v1::Call& call);
+
 // ListCalls page tokens: opaque (web-safe base64 of "<create_time_us>:<call_id>") and resuming
 // strictly after `last`. DecodePageToken returns false for anything EncodePageToken did not make.
 std::string EncodePageToken(const v1::Call& last);

@@ -7,12 +7,25 @@
 namespace callcontrol::calls {
 namespace {
 
-std::string IdempotencyIndexKey(const std::string& tenant_id, const std::string& key) {
+// The key of a per-tenant index (idempotency keys, provider ids, sessions).
+std::string TenantKey(const std::string& tenant_id, const std::string& key) {
   std::string k = tenant_id;
   k.push_back('\0');
   k += key;
   return k;
 }
+
+// The provider ids that name exactly one call (a session may hold several legs).
+struct NamedId {
+  const char* name;
+  const std::string* (*get)(const v1::ProviderIds&);
+};
+constexpr NamedId kCallIds[] = {
+    {"CallSid", [](const v1::ProviderIds& ids) { return &ids.call_sid(); }},
+    {"call_control_id", [](const v1::ProviderIds& ids) { return &ids.call_control_id(); }},
+    {"call_leg_id", [](const v1::ProviderIds& ids) { return &ids.call_leg_id(); }},
+    {"execution id", [](const v1::ProviderIds& ids) { return &ids.execution_id(); }},
+};
 
 }  // namespace
 
@@ -49,8 +62,7 @@ CallEntry* CallRegistry::Add(v1::Call call, std::string request_hash, bool count
   by_id_[id] = std::move(entry);
   IndexAliases(raw);
   if (!raw->call.idempotency_key().empty()) {
-    by_idempotency_key_[IdempotencyIndexKey(raw->call.tenant_id(), raw->call.idempotency_key())] =
-        raw;
+    by_idempotency_key_[TenantKey(raw->call.tenant_id(), raw->call.idempotency_key())] = raw;
   }
   if (IsTerminal(raw->call.status())) {
     ended_.emplace_back(FromTimestamp(raw->call.update_time()), id);
@@ -65,35 +77,72 @@ CallEntry* CallRegistry::Add(v1::Call call, std::string request_hash, bool count
 }
 
 void CallRegistry::IndexAliases(CallEntry* entry) {
+  const std::string& tenant = entry->call.tenant_id();
   const v1::ProviderIds& ids = entry->call.provider_ids();
-  for (const std::string* alias :
-       {&ids.call_sid(), &ids.call_control_id(), &ids.call_leg_id(), &ids.execution_id()}) {
-    if (!alias->empty()) by_alias_[*alias] = entry;
+  for (const NamedId& named : kCallIds) {
+    const std::string* alias = named.get(ids);
+    if (!alias->empty()) by_alias_.try_emplace(TenantKey(tenant, *alias), entry);
   }
   if (!ids.call_session_id().empty()) {
-    auto& legs = by_session_[ids.call_session_id()];
+    auto& legs = by_session_[TenantKey(tenant, ids.call_session_id())];
     if (std::find(legs.begin(), legs.end(), entry) == legs.end()) legs.push_back(entry);
   }
 }
 
-CallEntry* CallRegistry::Find(const std::string& id) {
-  if (auto it = by_id_.find(id); it != by_id_.end()) return it->second.get();
-  if (auto it = by_alias_.find(id); it != by_alias_.end()) return it->second;
-  if (auto it = by_session_.find(id); it != by_session_.end() && !it->second.empty()) {
+CallEntry* CallRegistry::FindById(const std::string& call_id) {
+  auto it = by_id_.find(call_id);
+  return it == by_id_.end() ? nullptr : it->second.get();
+}
+
+CallEntry* CallRegistry::Find(const std::string& tenant_id, const std::string& id) {
+  if (CallEntry* entry = FindById(id)) return entry;
+  if (tenant_id.empty()) return nullptr;
+  const std::string key = TenantKey(tenant_id, id);
+  if (auto it = by_alias_.find(key); it != by_alias_.end()) return it->second;
+  if (auto it = by_session_.find(key); it != by_session_.end() && !it->second.empty()) {
     return it->second.front();
   }
   return nullptr;
 }
 
-std::vector<CallEntry*> CallRegistry::Session(const std::string& session_id) {
+std::vector<CallEntry*> CallRegistry::Session(const std::string& tenant_id,
+                                              const std::string& session_id) {
   if (session_id.empty()) return {};
-  auto it = by_session_.find(session_id);
+  auto it = by_session_.find(TenantKey(tenant_id, session_id));
   return it == by_session_.end() ? std::vector<CallEntry*>() : it->second;
+}
+
+absl::Status CallRegistry::CheckProviderIds(const CallEntry& entry,
+                                            const v1::ProviderIds& ids) const {
+  const v1::ProviderIds& own = entry.call.provider_ids();
+  const std::string& tenant = entry.call.tenant_id();
+  for (const NamedId& named : kCallIds) {
+    const std::string& id = *named.get(ids);
+    if (id.empty()) continue;
+    const std::string& held = *named.get(own);
+    if (!held.empty() && held != id) {
+      return absl::InvalidArgumentError(std::string("the event's ") + named.name + " is not call " +
+                                        entry.call.call_id() + "'s");
+    }
+    if (held.empty()) {
+      auto it = by_alias_.find(TenantKey(tenant, id));
+      if (it != by_alias_.end() && it->second != &entry) {
+        return absl::InvalidArgumentError(std::string("the event's ") + named.name +
+                                          " names another call, not " + entry.call.call_id());
+      }
+    }
+  }
+  if (!ids.call_session_id().empty() && !own.call_session_id().empty() &&
+      ids.call_session_id() != own.call_session_id()) {
+    return absl::InvalidArgumentError("the event's call_session_id is not call " +
+                                      entry.call.call_id() + "'s");
+  }
+  return absl::OkStatus();
 }
 
 CallEntry* CallRegistry::FindByIdempotencyKey(const std::string& tenant_id,
                                               const std::string& key) {
-  auto it = by_idempotency_key_.find(IdempotencyIndexKey(tenant_id, key));
+  auto it = by_idempotency_key_.find(TenantKey(tenant_id, key));
   return it == by_idempotency_key_.end() ? nullptr : it->second;
 }
 
@@ -128,17 +177,20 @@ void CallRegistry::Remove(const std::string& call_id) {
   if (it == by_id_.end()) return;
   const v1::Call& call = it->second->call;
   const v1::ProviderIds& ids = call.provider_ids();
-  for (const std::string* alias :
-       {&ids.call_sid(), &ids.call_control_id(), &ids.call_leg_id(), &ids.execution_id()}) {
-    if (!alias->empty()) by_alias_.erase(*alias);
+  for (const NamedId& named : kCallIds) {
+    const std::string* alias = named.get(ids);
+    if (alias->empty()) continue;
+    auto found = by_alias_.find(TenantKey(call.tenant_id(), *alias));
+    if (found != by_alias_.end() && found->second == it->second.get()) by_alias_.erase(found);
   }
-  if (auto session = by_session_.find(ids.call_session_id()); session != by_session_.end()) {
+  if (auto session = by_session_.find(TenantKey(call.tenant_id(), ids.call_session_id()));
+      session != by_session_.end()) {
     auto& legs = session->second;
     legs.erase(std::remove(legs.begin(), legs.end(), it->second.get()), legs.end());
     if (legs.empty()) by_session_.erase(session);
   }
   if (!call.idempotency_key().empty()) {
-    by_idempotency_key_.erase(IdempotencyIndexKey(call.tenant_id(), call.idempotency_key()));
+    by_idempotency_key_.erase(TenantKey(call.tenant_id(), call.idempotency_key()));
   }
   by_id_.erase(it);
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "callcontrol/v1/call.pb.h"
 #include "callcontrol/v1/metrics.pb.h"
@@ -63,11 +64,24 @@ class CallRegistry {
   // Returns the entry.
   CallEntry* Add(v1::Call call, std::string request_hash, bool count = true);
 
-  // Finds a call by callcontrol id or provider id (CallSid, call_control_id, call_leg_id; a
-  // call_session_id finds the session's first leg). nullptr if not in memory.
-  CallEntry* Find(const std::string& id);
-  // The legs in memory that share `session_id`, oldest first (empty for "").
-  std::vector<CallEntry*> Session(const std::string& session_id);
+  // Finds a call by callcontrol id (of any tenant: the caller checks the call's tenant) or by a
+  // provider id of tenant `tenant_id` (CallSid, call_control_id, call_leg_id, execution id; a
+  // call_session_id finds the session's first leg). Provider ids are indexed per tenant, so
+  // one tenant's webhooks can never make another tenant's id find their call. nullptr if not
+  // in memory.
+  CallEntry* Find(const std::string& tenant_id, const std::string& id);
+  // Finds a call by callcontrol id only.
+  CallEntry* FindById(const std::string& call_id);
+  // The legs in memory of tenant `tenant_id` that share `session_id`, oldest first (empty for
+  // "").
+  std::vector<CallEntry*> Session(const std::string& tenant_id, const std::string& session_id);
+
+  // Checks that the provider ids `ids` (of a report or a provider answer about `entry`'s call)
+  // can belong to that call: each id the call already has (CallSid, call_control_id,
+  // call_leg_id, execution id, call_session_id) is the same, and no other call of the tenant
+  // holds one of the others. Returns kInvalidArgument naming the id otherwise (a report signed
+  // for one call must not move another).
+  absl::Status CheckProviderIds(const CallEntry& entry, const v1::ProviderIds& ids) const;
   CallEntry* FindByIdempotencyKey(const std::string& tenant_id, const std::string& key);
 
   // Re-indexes `entry` after a change: new provider ids, counters moved from `before`, and the
@@ -114,6 +128,7 @@ class CallRegistry {
 
   const Options options_;
   absl::flat_hash_map<std::string, std::unique_ptr<CallEntry>> by_id_;
+  // Keyed by tenant + '\0' + provider id.
   absl::flat_hash_map<std::string, CallEntry*> by_alias_;
   absl::flat_hash_map<std::string, std::vector<CallEntry*>> by_session_;
   absl::flat_hash_map<std::string, CallEntry*> by_idempotency_key_;  // tenant + '\0' + key

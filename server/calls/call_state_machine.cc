@@ -6,6 +6,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "server/calls/billing.h"
 #include "server/calls/call_status.h"
+#include "server/calls/report_limits.h"
 
 namespace callcontrol::calls {
 namespace {
@@ -73,6 +74,8 @@ std::string CallProgress::Serialize() const {
   internal::v1::CallProgress p;
   p.set_last_provider_sequence(last_provider_sequence);
   p.set_duration_derived(duration_derived);
+  p.set_dial_unconfirmed(dial_unconfirmed);
+  p.set_hangup_requested(hangup_requested);
   for (const auto& id : applied_event_ids) p.add_applied_event_ids(id);
   return p.SerializeAsString();
 }
@@ -85,6 +88,8 @@ bool CallProgress::Parse(const std::string& bytes) {
   last_provider_sequence = p.last_provider_sequence();
   applied_event_ids.assign(p.applied_event_ids().begin(), p.applied_event_ids().end());
   duration_derived = p.duration_derived();
+  dial_unconfirmed = p.dial_unconfirmed();
+  hangup_requested = p.hangup_requested();
   return true;
 }
 
@@ -92,8 +97,16 @@ void SetTimestamp(absl::Time t, google::protobuf::Timestamp* ts) {
   *ts = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
 }
 
+bool IsValidTimestamp(const google::protobuf::Timestamp& ts) {
+  using google::protobuf::util::TimeUtil;
+  return ts.seconds() >= TimeUtil::kTimestampMinSeconds &&
+         ts.seconds() <= TimeUtil::kTimestampMaxSeconds && ts.nanos() >= 0 &&
+         ts.nanos() <= 999'999'999;
+}
+
 absl::Time FromTimestamp(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixNanos(google::protobuf::util::TimeUtil::TimestampToNanoseconds(ts));
+  // Seconds and nanos apart: int64 nanoseconds since 1970 only reach years 1677 to 2262.
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
 }
 
 bool ApplyReport(const ProviderReport& report, absl::Time now, v1::Call* call,
@@ -170,8 +183,10 @@ bool ApplyReport(const ProviderReport& report, absl::Time now, v1::Call* call,
   if (report.duration_seconds < 0 && call->duration_seconds() == 0 &&
       call->status() == v1::CALL_STATUS_COMPLETED && call->has_answer_time() &&
       call->has_end_time()) {
-    const int64_t seconds =
-        absl::ToInt64Seconds(FromTimestamp(call->end_time()) - FromTimestamp(call->answer_time()));
+    // Capped: the times come from the provider, and a week is beyond every provider's limit.
+    const int64_t seconds = std::min(
+        kMaxCallSeconds,
+        absl::ToInt64Seconds(FromTimestamp(call->end_time()) - FromTimestamp(call->answer_time())));
     if (seconds > 0) {
       call->set_duration_seconds(seconds);
       progress->duration_derived = true;

@@ -56,6 +56,10 @@ struct CallProgress {
   std::vector<std::string>
       applied_event_ids;  // oldest first (a deque would cost 600 B per call even when empty)
   bool duration_derived = false;  // duration is answer-to-end, not the provider's figure
+  // The dial's outcome is unknown (internal.v1.CallProgress.dial_unconfirmed), and a hangup
+  // waits for the provider id (hangup_requested).
+  bool dial_unconfirmed = false;
+  bool hangup_requested = false;
 
   // Compact serialization for the store (internal.v1.CallProgress); Parse of "" gives the
   // default. Parse returns false for bytes that do not parse.
@@ -74,5 +78,8 @@ bool ApplyReport(const ProviderReport& report, absl::Time now, v1::Call* call,
 // Converts between absl::Time and google.protobuf.Timestamp.
 void SetTimestamp(absl::Time t, google::protobuf::Timestamp* ts);
 absl::Time FromTimestamp(const google::protobuf::Timestamp& ts);
+// True for a google.protobuf.Timestamp its spec allows: 0001-01-01T00:00:00Z to
+// 9999-12-31T23:59:59.999999999Z, nanos 0 to 999,999,999.
+bool IsValidTimestamp(const google::protobuf::Timestamp& ts);
 
 }  // namespace callcontrol::calls

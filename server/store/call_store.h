@@ -104,10 +104,13 @@ class CallStore {
   // be (kUnavailable). Mutations commit in Submit order. Never blocks on I/O.
   virtual void Submit(Mutation mutation, Done done) = 0;
 
-  // Reads one call by callcontrol id or any provider id (CallSid, call_control_id, call_leg_id,
-  // execution id; a call_session_id gives the session's first leg), of any tenant. nullopt if
-  // absent.
-  virtual absl::StatusOr<std::optional<v1::Call>> FindCall(const std::string& id) = 0;
+  // Reads one call by callcontrol id (of any tenant: the caller checks call.tenant_id()) or by
+  // a provider id (CallSid, call_control_id, call_leg_id, execution id; a call_session_id gives
+  // the session's first leg) of tenant `tenant_id` only: provider ids are scoped by tenant, so
+  // an id another tenant's webhooks attached to its own calls never finds this tenant's call.
+  // nullopt if absent (always for a provider id when `tenant_id` is empty).
+  virtual absl::StatusOr<std::optional<v1::Call>> FindCall(const std::string& tenant_id,
+                                                           const std::string& id) = 0;
 
   // The call StartCall created for (tenant, idempotency key), with its request hash.
   virtual absl::StatusOr<std::optional<std::pair<v1::Call, std::string>>> FindByIdempotencyKey(

@@ -475,15 +475,19 @@ void Store::ReleaseReader(std::unique_ptr<SQLite::Database> db) {
   readers_.push_back(std::move(db));
 }
 
-absl::StatusOr<std::optional<v1::Call>> Store::FindCall(const std::string& id) {
+absl::StatusOr<std::optional<v1::Call>> Store::FindCall(const std::string& tenant_id,
+                                                        const std::string& id) {
+  const bool by_call_id = id.rfind("call_", 0) == 0;
+  if (!by_call_id && tenant_id.empty()) return std::optional<v1::Call>();
   try {
     ReadLease lease(this);
-    SQLite::Statement q(lease.db(), id.rfind("call_", 0) == 0
-                                        ? "SELECT data FROM calls WHERE call_id = ?1"
-                                        : "SELECT c.data FROM call_aliases a JOIN calls c "
-                                          "ON c.call_id = a.call_id WHERE a.alias = ?1 "
-                                          "ORDER BY c.create_time_us, c.call_id LIMIT 1");
+    SQLite::Statement q(lease.db(), by_call_id ? "SELECT data FROM calls WHERE call_id = ?1"
+                                               : "SELECT c.data FROM call_aliases a JOIN calls c "
+                                                 "ON c.call_id = a.call_id WHERE a.alias = ?1 "
+                                                 "AND c.tenant_id = ?2 "
+                                                 "ORDER BY c.create_time_us, c.call_id LIMIT 1");
     q.bindNoCopy(1, id);
+    if (!by_call_id) q.bindNoCopy(2, tenant_id);
     if (!q.executeStep()) return std::optional<v1::Call>();
     auto call = ParseCall(q.getColumn(0));
     if (!call.ok()) return call.status();

@@ -71,7 +71,8 @@ class Store : public CallStore {
 
   // Reads one call by callcontrol id or any provider id (CallSid, call_control_id, call_leg_id;
   // a call_session_id gives the session's first leg), of any tenant. nullopt if absent.
-  absl::StatusOr<std::optional<v1::Call>> FindCall(const std::string& id) override;
+  absl::StatusOr<std::optional<v1::Call>> FindCall(const std::string& tenant_id,
+                                                   const std::string& id) override;
 
   // The call StartCall created for (tenant, idempotency key), with its request hash.
   absl::StatusOr<std::optional<std::pair<v1::Call, std::string>>> FindByIdempotencyKey(

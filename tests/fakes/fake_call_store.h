@@ -90,11 +90,12 @@ class FakeCallStore : public store::CallStore {
     return committed;
   }
 
-  absl::StatusOr<std::optional<v1::Call>> FindCall(const std::string& id) override {
+  absl::StatusOr<std::optional<v1::Call>> FindCall(const std::string& tenant_id,
+                                                   const std::string& id) override {
     ++reads_;
-    auto alias = aliases_.find(id);
-    const std::string& call_id = alias == aliases_.end() ? id : alias->second;
-    auto it = calls_.find(call_id);
+    // Provider ids are scoped by tenant, as in the real store.
+    auto alias = aliases_.find(tenant_id + '\0' + id);
+    auto it = calls_.find(alias != aliases_.end() ? alias->second : id);
     if (it == calls_.end()) return std::optional<v1::Call>();
     return std::optional<v1::Call>(it->second.call);
   }
@@ -123,7 +124,13 @@ class FakeCallStore : public store::CallStore {
     ++reads_;
     std::vector<v1::Call> out;
     for (auto it = calls_.rbegin(); it != calls_.rend(); ++it) {  // call ids sort by time
-      if (it->second.call.tenant_id() == query.tenant_id) out.push_back(it->second.call);
+      const v1::Call& call = it->second.call;
+      const int64_t created_us =
+          call.create_time().seconds() * 1'000'000 + call.create_time().nanos() / 1000;
+      if (call.tenant_id() == query.tenant_id && created_us >= query.start_us &&
+          created_us < query.end_us) {
+        out.push_back(call);
+      }
       if (static_cast<int>(out.size()) >= query.limit) break;
     }
     return out;
@@ -153,13 +160,13 @@ class FakeCallStore : public store::CallStore {
     const v1::ProviderIds& ids = call.provider_ids();
     for (const std::string* id :
          {&ids.call_sid(), &ids.call_control_id(), &ids.call_leg_id(), &ids.execution_id()}) {
-      if (!id->empty()) aliases_[*id] = call.call_id();
+      if (!id->empty()) aliases_[call.tenant_id() + '\0' + *id] = call.call_id();
     }
   }
 
   CommitListener listener_;
-  std::map<std::string, Row> calls_;  // by call id
-  absl::flat_hash_map<std::string, std::string> aliases_;
+  std::map<std::string, Row> calls_;                       // by call id
+  absl::flat_hash_map<std::string, std::string> aliases_;  // tenant '\0' provider id -> call id
   absl::flat_hash_map<std::string, store::SampleRow> samples_;
   std::vector<store::EventRow> events_;
   std::deque<Pending> queue_;

@@ -42,8 +42,9 @@ TEST_F(TenancyTest, AnotherTenantsKeyCannotGetListStreamOrHangUpACall) {
   v1::Call seen;
   EXPECT_EQ(TryGetCall(acme_call.call_id(), &seen, kGlobexKey).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+  // Provider ids are scoped by tenant: another tenant's CallSid finds nothing at all.
   EXPECT_EQ(TryGetCall(acme_call.provider_ids().call_sid(), &seen, kGlobexKey).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(Hangup(acme_call.call_id(), &seen, kGlobexKey).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   grpc::ClientContext clone_ctx;

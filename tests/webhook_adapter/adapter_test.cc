@@ -31,6 +31,7 @@ using ::callcontrol::testing::IsOk;
 using ::callcontrol::testing::ReadFixture;
 using ::callcontrol::testing::StatusIs;
 using internal::v1::ReportProviderEventRequest;
+using ::testing::HasSubstr;
 
 constexpr char kPublicUrl[] = "https://hooks.example.com";
 constexpr char kAcmeToken[] = "acme-auth-token-0123456789abcdef";
@@ -256,6 +257,22 @@ TEST_F(AdapterTest, MalformedInputIs400AndDaemonIsNotCalled) {
                                              "&CallStatus=ringing&SequenceNumber=two"),
               HasHttpStatus(400));
   EXPECT_TRUE(daemon_.service().requests().empty());
+}
+
+// Audit finding 2: a value that decodes to bytes that are not UTF-8 (or is huge) gets its own
+// 400 here; it never reaches the daemon, where it would have failed its whole batch.
+TEST_F(AdapterTest, NonUtf8OrHugeFieldIs400AndNeverReachesTheDaemon) {
+  StartAdapter();
+  const std::string good = std::string("CallSid=") + kCallSid + "&CallStatus=ringing";
+  auto response = PostSigned(StatusTarget(), good + "&From=%FF");
+  ASSERT_THAT(response, HasHttpStatus(400));
+  EXPECT_EQ(response->body, "from: not valid UTF-8\n");
+  response = PostSigned(StatusTarget(), good + "&From=" + std::string(8000, '1'));
+  ASSERT_THAT(response, HasHttpStatus(400));
+  EXPECT_THAT(response->body, HasSubstr("at most 4096"));
+  EXPECT_TRUE(daemon_.service().requests().empty());
+  EXPECT_THAT(PostSigned(StatusTarget(), good), HasHttpStatus(200));
+  EXPECT_EQ(daemon_.service().requests().size(), 1u);
 }
 
 TEST_F(AdapterTest, FormContentTypeWithCharsetIsAccepted) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
@@ -22,6 +23,7 @@
 #include "common/http/http_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "providers/telnyx/telnyx_signature.h"
 #include "providers/twilio/twilio_signature.h"
 #include "tests/testing/fixtures.h"
@@ -221,13 +223,15 @@ TEST(WebhookAdapterMainTest, ForwardsASignedTelnyxWebhook) {
   int port = 0;
   ASSERT_TRUE(absl::SimpleAtoi(line.substr(line.rfind(':') + 1), &port)) << line;
 
-  const std::string body = ReadFixture("telnyx_call_hangup.json");
+  nlohmann::json event = nlohmann::json::parse(ReadFixture("telnyx_call_hangup.json"));
+  event["data"]["payload"]["client_state"] = absl::Base64Escape("call_2");
+  const std::string body = event.dump();
   const std::string timestamp = std::to_string(absl::ToUnixSeconds(absl::Now()));
   auto signature = telnyx::SignWebhook(keys.private_key_base64, timestamp, body);
   ASSERT_TRUE(signature.ok()) << signature.status();
   http::ClientRequest request;
   request.method = "POST";
-  request.url = "http://127.0.0.1:" + std::to_string(port) + "/webhooks/telnyx/beta?call_id=call_2";
+  request.url = "http://127.0.0.1:" + std::to_string(port) + "/webhooks/telnyx/beta";
   request.body = body;
   request.headers = {{"Content-Type", "application/json"},
                      {"telnyx-timestamp", timestamp},

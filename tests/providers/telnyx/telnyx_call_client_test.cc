@@ -77,8 +77,8 @@ TEST_F(TelnyxCallClientTest, DialCarriesTheCallIdInTheUrlTheCommandIdAndTheClien
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].path, "/v2/calls");
   const json body = json::parse(requests[0].body);
-  EXPECT_EQ(body["webhook_url"],
-            "https://hooks.example.com/webhooks/telnyx/globex?call_id=call_0456");
+  // The call id travels in the signed client_state only, never in the unsigned URL.
+  EXPECT_EQ(body["webhook_url"], "https://hooks.example.com/webhooks/telnyx/globex");
   EXPECT_EQ(body["command_id"], "dial-call_0456");
   EXPECT_EQ(body["client_state"], absl::Base64Escape("call_0456"));
   EXPECT_EQ(body["to"], "+13129457420");

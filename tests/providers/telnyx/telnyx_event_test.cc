@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
@@ -42,8 +43,18 @@ std::string Body(const std::string& event_type, const std::string& payload_extra
          (payload_extra.empty() ? "" : "," + payload_extra) + "}}}";
 }
 
+// ParseTelnyxWebhook of `body` with data.payload.client_state set to base64(kCallId), as
+// Telnyx echoes it for a call callcontrol placed.
+absl::StatusOr<ReportProviderEventRequest> ParseWithCallId(const std::string& body) {
+  nlohmann::json root = nlohmann::json::parse(body);
+  if (root["data"]["payload"].is_object()) {
+    root["data"]["payload"]["client_state"] = absl::Base64Escape(kCallId);
+  }
+  return ParseTelnyxWebhook("acme", root.dump());
+}
+
 TEST(TelnyxEventTest, CallInitiatedFixture) {
-  auto request = ParseTelnyxWebhook("acme", kCallId, ReadFixture("telnyx_call_initiated.json"));
+  auto request = ParseWithCallId(ReadFixture("telnyx_call_initiated.json"));
   ASSERT_THAT(request, IsOk());
   ReportProviderEventRequest expected;
   expected.set_tenant_id("acme");
@@ -67,7 +78,7 @@ TEST(TelnyxEventTest, CallInitiatedFixture) {
 }
 
 TEST(TelnyxEventTest, CallAnsweredFixture) {
-  auto request = ParseTelnyxWebhook("acme", kCallId, ReadFixture("telnyx_call_answered.json"));
+  auto request = ParseWithCallId(ReadFixture("telnyx_call_answered.json"));
   ASSERT_THAT(request, IsOk());
   EXPECT_EQ(request->provider_status(), "call.answered");
   EXPECT_EQ(request->status(), v1::CALL_STATUS_IN_PROGRESS);
@@ -81,7 +92,7 @@ TEST(TelnyxEventTest, CallAnsweredFixture) {
 }
 
 TEST(TelnyxEventTest, CallHangupFixture) {
-  auto request = ParseTelnyxWebhook("acme", kCallId, ReadFixture("telnyx_call_hangup.json"));
+  auto request = ParseWithCallId(ReadFixture("telnyx_call_hangup.json"));
   ASSERT_THAT(request, IsOk());
   EXPECT_EQ(request->provider_status(), "call.hangup:call_rejected");
   EXPECT_EQ(request->status(), v1::CALL_STATUS_BUSY);
@@ -99,7 +110,7 @@ TEST(TelnyxEventTest, CallHangupFixture) {
 }
 
 TEST(TelnyxEventTest, HangupWithoutDetails) {
-  auto request = ParseTelnyxWebhook("acme", "", Body("call.hangup"));
+  auto request = ParseTelnyxWebhook("acme", Body("call.hangup"));
   ASSERT_THAT(request, IsOk());
   EXPECT_EQ(request->provider_status(), "call.hangup");
   EXPECT_EQ(request->status(), v1::CALL_STATUS_FAILED);
@@ -107,7 +118,7 @@ TEST(TelnyxEventTest, HangupWithoutDetails) {
   EXPECT_EQ(request->hangup().cause(), "");
   // A numeric sip_hangup_cause is taken as its digits.
   request = ParseTelnyxWebhook(
-      "acme", "",
+      "acme",
       Body("call.hangup",
            R"("hangup_cause":"user_busy","sip_hangup_cause":486,"hangup_source":"callee")"));
   ASSERT_THAT(request, IsOk());
@@ -117,17 +128,17 @@ TEST(TelnyxEventTest, HangupWithoutDetails) {
 }
 
 TEST(TelnyxEventTest, EventTypeAndStatus) {
-  auto request = ParseTelnyxWebhook("acme", "", Body("call.bridged"));
+  auto request = ParseTelnyxWebhook("acme", Body("call.bridged"));
   ASSERT_THAT(request, IsOk());
   EXPECT_EQ(request->status(), v1::CALL_STATUS_IN_PROGRESS);
   EXPECT_EQ(request->provider_status(), "call.bridged");
-  request = ParseTelnyxWebhook("acme", "", Body("call.recording.saved"));
+  request = ParseTelnyxWebhook("acme", Body("call.recording.saved"));
   ASSERT_THAT(request, IsOk());
   EXPECT_EQ(request->status(), v1::CALL_STATUS_UNSPECIFIED);
   EXPECT_EQ(request->provider_status(), "call.recording.saved");
   EXPECT_FALSE(request->has_hangup());
   // hangup fields on another event are not read.
-  request = ParseTelnyxWebhook("acme", "", Body("call.answered", R"("hangup_cause":"user_busy")"));
+  request = ParseTelnyxWebhook("acme", Body("call.answered", R"("hangup_cause":"user_busy")"));
   ASSERT_THAT(request, IsOk());
   EXPECT_FALSE(request->has_hangup());
   EXPECT_EQ(request->occurred_time().seconds(), 1714979289);  // 2024-05-06T07:08:09.5Z
@@ -135,8 +146,7 @@ TEST(TelnyxEventTest, EventTypeAndStatus) {
 }
 
 TEST(TelnyxEventTest, Direction) {
-  auto request =
-      ParseTelnyxWebhook("acme", "", Body("call.initiated", R"("direction":"outgoing")"));
+  auto request = ParseTelnyxWebhook("acme", Body("call.initiated", R"("direction":"outgoing")"));
   ASSERT_THAT(request, IsOk());
   EXPECT_EQ(request->direction(), v1::CALL_DIRECTION_OUTBOUND);
   EXPECT_EQ(ParseTelnyxDirection("incoming"), v1::CALL_DIRECTION_INBOUND);
@@ -145,23 +155,19 @@ TEST(TelnyxEventTest, Direction) {
   EXPECT_EQ(ParseTelnyxDirection(""), v1::CALL_DIRECTION_UNSPECIFIED);
 }
 
-TEST(TelnyxEventTest, CallIdFromQueryOrClientState) {
+TEST(TelnyxEventTest, CallIdFromClientState) {
   // base64("call_0123456789abcdef0123456789abcdef")
   const std::string state =
       R"("client_state":"Y2FsbF8wMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZg==")";
-  auto request = ParseTelnyxWebhook("acme", "", Body("call.answered", state));
+  auto request = ParseTelnyxWebhook("acme", Body("call.answered", state));
   ASSERT_THAT(request, IsOk());
   EXPECT_EQ(request->call_id(), kCallId);
-  // The query parameter wins.
-  request = ParseTelnyxWebhook("acme", "call_from_query", Body("call.answered", state));
-  ASSERT_THAT(request, IsOk());
-  EXPECT_EQ(request->call_id(), "call_from_query");
   // The answered fixture's client_state is "have a nice day =]": not a call id.
-  request = ParseTelnyxWebhook("acme", "", ReadFixture("telnyx_call_answered.json"));
+  request = ParseTelnyxWebhook("acme", ReadFixture("telnyx_call_answered.json"));
   ASSERT_THAT(request, IsOk());
   EXPECT_EQ(request->call_id(), "");
   // The initiated fixture's client_state is null.
-  request = ParseTelnyxWebhook("acme", "", ReadFixture("telnyx_call_initiated.json"));
+  request = ParseTelnyxWebhook("acme", ReadFixture("telnyx_call_initiated.json"));
   ASSERT_THAT(request, IsOk());
   EXPECT_EQ(request->call_id(), "");
 }
@@ -180,18 +186,18 @@ TEST(TelnyxEventTest, CallIdFromClientStateRules) {
 TEST(TelnyxEventTest, UnparsableOrMissingOccurredAtLeavesTimeUnset) {
   std::string body = Body("call.answered");
   body.replace(body.find("2024-05-06T07:08:09.5Z"), 22, "yesterday at noon");
-  auto request = ParseTelnyxWebhook("acme", "", body);
+  auto request = ParseTelnyxWebhook("acme", body);
   ASSERT_THAT(request, IsOk());
   EXPECT_FALSE(request->has_occurred_time());
   request = ParseTelnyxWebhook(
-      "acme", "",
+      "acme",
       R"({"data":{"event_type":"call.answered","id":"e","payload":{"call_control_id":"c"}}})");
   ASSERT_THAT(request, IsOk());
   EXPECT_FALSE(request->has_occurred_time());
   // An offset other than Z.
   body = Body("call.answered");
   body.replace(body.find("2024-05-06T07:08:09.5Z"), 22, "2024-05-06T09:08:09+02:00");
-  request = ParseTelnyxWebhook("acme", "", body);
+  request = ParseTelnyxWebhook("acme", body);
   ASSERT_THAT(request, IsOk());
   EXPECT_EQ(request->occurred_time().seconds(), 1714979289);
   EXPECT_EQ(request->occurred_time().nanos(), 0);
@@ -228,7 +234,7 @@ TEST(TelnyxEventTest, MalformedBodiesNameTheField) {
        "data.occurred_at"},
   };
   for (const auto& [body, field] : cases) {
-    auto request = ParseTelnyxWebhook("acme", kCallId, body);
+    auto request = ParseTelnyxWebhook("acme", body);
     EXPECT_THAT(request, StatusIs(absl::StatusCode::kInvalidArgument)) << body;
     EXPECT_THAT(std::string(request.status().message()), HasSubstr(field)) << body;
   }
@@ -259,8 +265,7 @@ TEST(TelnyxEventTest, CallStateEvents) {
 }
 
 TEST(TelnyxEventTest, CallRecordingSavedFixture) {
-  auto request =
-      ParseTelnyxWebhook("acme", kCallId, ReadFixture("telnyx_call_recording_saved.json"));
+  auto request = ParseWithCallId(ReadFixture("telnyx_call_recording_saved.json"));
   ASSERT_THAT(request, IsOk());
   ReportProviderEventRequest expected;
   expected.set_tenant_id("acme");
@@ -299,7 +304,7 @@ TEST(TelnyxEventTest, RecordingUrlPreference) {
        "https://p/a.wav"},
   };
   for (const Case& c : cases) {
-    auto request = ParseTelnyxWebhook("acme", kCallId, Body("call.recording.saved", c.payload));
+    auto request = ParseWithCallId(Body("call.recording.saved", c.payload));
     ASSERT_THAT(request, IsOk()) << c.payload;
     EXPECT_EQ(request->recording().url(), c.url) << c.payload;
     EXPECT_EQ(request->recording().status(), "completed");
@@ -309,8 +314,7 @@ TEST(TelnyxEventTest, RecordingUrlPreference) {
 }
 
 TEST(TelnyxEventTest, RecordingIdAndRoundedDuration) {
-  auto request = ParseTelnyxWebhook(
-      "acme", kCallId,
+  auto request = ParseWithCallId(
       Body("call.recording.saved",
            R"("recording_id":"10cd86ac-fef8-4765-b203-0f7511f9fc75",)"
            R"("recording_started_at":"2022-02-04T11:36:08.148619Z",)"
@@ -323,12 +327,11 @@ TEST(TelnyxEventTest, RecordingIdAndRoundedDuration) {
 }
 
 TEST(TelnyxEventTest, RecordingSavedWithoutUrlOrIdCarriesNoRecording) {
-  auto request = ParseTelnyxWebhook("acme", kCallId, Body("call.recording.saved"));
+  auto request = ParseWithCallId(Body("call.recording.saved"));
   ASSERT_THAT(request, IsOk());
   EXPECT_FALSE(request->has_recording());
   // Only call.recording.saved reads recording fields.
-  request = ParseTelnyxWebhook("acme", kCallId,
-                               Body("call.answered", R"("recording_urls":{"mp3":"https://r"})"));
+  request = ParseWithCallId(Body("call.answered", R"("recording_urls":{"mp3":"https://r"})"));
   ASSERT_THAT(request, IsOk());
   EXPECT_FALSE(request->has_recording());
 }
@@ -341,7 +344,7 @@ TEST(TelnyxEventTest, MalformedRecordingFieldsNameTheField) {
            {R"("recording_id":7)", "data.payload.recording_id"},
            {R"("recording_started_at":false)", "data.payload.recording_started_at"},
        }) {
-    auto request = ParseTelnyxWebhook("acme", kCallId, Body("call.recording.saved", payload));
+    auto request = ParseWithCallId(Body("call.recording.saved", payload));
     EXPECT_THAT(request, StatusIs(absl::StatusCode::kInvalidArgument)) << payload;
     EXPECT_THAT(std::string(request.status().message()), HasSubstr(field)) << payload;
   }

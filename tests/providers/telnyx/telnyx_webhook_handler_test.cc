@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -82,9 +83,13 @@ TEST_F(TelnyxWebhookHandlerTest, ServesTheTenantItself) {
   EXPECT_NE(provider->NewWebhookHandler({&config_, "https://hooks.example.com"}), nullptr);
 }
 
+// The call comes from the signed client_state; the unsigned query cannot choose another one
+// (audit finding 1: a replayed signed call.hangup with another ?call_id= ended that call).
 TEST_F(TelnyxWebhookHandlerTest, SignedCallStateEventIsReported) {
+  nlohmann::json event = nlohmann::json::parse(ReadFixture("telnyx_call_answered.json"));
+  event["data"]["payload"]["client_state"] = absl::Base64Escape(kCallId);
   const WebhookOutcome outcome =
-      PostSigned(ReadFixture("telnyx_call_answered.json"), std::string("call_id=") + kCallId);
+      PostSigned(event.dump(), "call_id=call_someoneelse0000000000000000000000");
   ASSERT_EQ(outcome.action, WebhookOutcome::Action::kReport);
   EXPECT_FALSE(outcome.verification_failed);
   EXPECT_EQ(outcome.tenant_id, "acme");
@@ -140,7 +145,6 @@ TEST_F(TelnyxWebhookHandlerTest, MalformedInputIs400) {
   const std::string body = ReadFixture("telnyx_call_hangup.json");
   EXPECT_EQ(PostSigned(body, "", "text/plain").response.body,
             "Content-Type must be application/json\n");
-  EXPECT_EQ(PostSigned(body, "call_id=%zz").response.body, "malformed query string\n");
   EXPECT_EQ(PostSigned("[1]").response.status, 400);
   nlohmann::json no_id = nlohmann::json::parse(body);
   no_id["data"].erase("id");

@@ -4,6 +4,7 @@
 
 #include "server/calls/call_registry.h"
 #include "server/calls/call_state_machine.h"
+#include "server/calls/report_limits.h"
 
 namespace callcontrol::calls {
 namespace {
@@ -26,6 +27,22 @@ TEST(BillingTest, PerStartedMinuteBillsWholeMinutes) {
   EXPECT_EQ(ComputeBill(120, &rate).billable_seconds, 120);
   EXPECT_EQ(ComputeBill(0, &rate).cost->amount_micros(), 0);
   EXPECT_EQ(ComputeBill(1, &rate).billable_seconds, 60);
+}
+
+// Audit finding 11: an 18-digit duration at a per-minute price wrapped into a negative cost.
+// Durations are capped at kMaxCallSeconds and products never wrap.
+TEST(BillingTest, HugeDurationsAndPricesNeverWrap) {
+  const config::Rate rate = PerMinute(INT64_MAX / 2);
+  const Bill bill = ComputeBill(999'999'999'999'999'999, &rate);
+  EXPECT_EQ(bill.billable_seconds, kMaxCallSeconds);
+  ASSERT_TRUE(bill.cost.has_value());
+  EXPECT_EQ(bill.cost->amount_micros(), INT64_MAX);
+  EXPECT_EQ(ComputeBill(INT64_MAX, nullptr).billable_seconds, kMaxCallSeconds);
+  config::Rate per_second = PerMinute(INT64_MAX);
+  per_second.rounding = config::Rate::Rounding::kPerSecond;
+  EXPECT_EQ(ComputeBill(INT64_MAX, &per_second).cost->amount_micros(), INT64_MAX);
+  const config::Rate plain = PerMinute(14000);
+  EXPECT_EQ(ComputeBill(60, &plain).cost->amount_micros(), 14000);
 }
 
 TEST(BillingTest, PerSecondRoundsHalfUpToTheMicro) {

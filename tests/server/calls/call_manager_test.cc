@@ -12,10 +12,7 @@
 
 #include "server/calls/call_state_machine.h"
 #include "server/calls/clone_job.h"
-#include "tests/fakes/fake_call_client.h"
-#include "tests/fakes/fake_call_store.h"
-#include "tests/fakes/fake_runtime.h"
-#include "tests/fakes/fake_voice_cloner.h"
+#include "tests/server/calls/call_manager_fixture.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/tenant_config.h"
 
@@ -27,142 +24,6 @@ using ::callcontrol::testing::StatusIs;
 using internal::v1::CLONE_NEXT_ACTION_CONNECT;
 using internal::v1::CLONE_NEXT_ACTION_FAIL;
 using internal::v1::CLONE_NEXT_ACTION_HOLD;
-
-constexpr char kCaller[] = "+14155550123";
-
-// Collects one asynchronous answer.
-template <typename T>
-struct Answer {
-  std::optional<absl::StatusOr<T>> got;
-  std::function<void(absl::StatusOr<T>)> Take() {
-    return [this](absl::StatusOr<T> result) { got = std::move(result); };
-  }
-  bool answered() const { return got.has_value(); }
-  const T& value() const { return **got; }
-};
-
-providers::CallUpdate Accepted(const std::string& call_sid) {
-  providers::CallUpdate update;
-  update.provider_ids.set_call_sid(call_sid);
-  update.status = v1::CALL_STATUS_QUEUED;
-  update.provider_status = "queued";
-  return update;
-}
-
-std::string Wav() {
-  return std::string("RIFF\x24\x00\x00\x00WAVEfmt ", 16) + std::string(64, '\0');
-}
-
-class CallManagerTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto config = testing::ConfigWithTenants(R"([
-      {"id": "acme", "default_from": "+15005550006",
-       "twilio": {"account_sid": "AC00000000000000000000000000000001", "auth_token": "secret",
-                  "api_base_url": "http://127.0.0.1:1"},
-       "clone": {"enabled": true, "agent_stream_url": "wss://agent.example.com/stream",
-                 "max_wait_seconds": 30, "voice_api_key": "xi-key",
-                 "agent_token_secret": "agent-secret-0123456789"}}])");
-    ASSERT_THAT(config, IsOk()) << config.status();
-    config_ = *std::move(config);
-    auto client = std::make_unique<testing::FakeCallClient>(dial_retryable_);
-    client_ = client.get();
-    clients_.Set(v1::PROVIDER_TWILIO, std::move(client));
-    store_.SetCommitListener([this](int64_t sequence) { manager_->OnDurable(sequence); });
-  }
-
-  // Builds the manager and loads what the store holds.
-  void Start() {
-    manager_ = std::make_unique<CallManager>(&config_, &store_, &clients_, &cloner_,
-                                             runtime_.runtime(), options_);
-    ASSERT_THAT(manager_->Load(), IsOk());
-    Settle();
-  }
-
-  // Runs posted work and commits until nothing is left; the clock does not move.
-  void Settle() {
-    while (runtime_.executor().RunAll() + store_.CommitAll() > 0) {
-    }
-  }
-
-  // Runs what is posted, without committing.
-  void RunWork() { runtime_.executor().RunAll(); }
-
-  // Moves the clock by `by`, firing every timer due on the way, in order, settling after each.
-  void Advance(absl::Duration by) {
-    const absl::Time until = runtime_.now() + by;
-    Settle();
-    while (runtime_.timers().FireNext(until)) Settle();
-    runtime_.clock().Set(until);
-    Settle();
-  }
-
-  v1::Call Placed(const std::string& call_sid) {
-    client_->AnswerDial(Accepted(call_sid));
-    v1::StartCallRequest request;
-    request.set_to("+14155550100");
-    Answer<v1::Call> started;
-    manager_->StartCall("acme", request, started.Take());
-    Settle();
-    EXPECT_TRUE(started.answered());
-    EXPECT_THAT(*started.got, IsOk());
-    return started.got->ok() ? started.value() : v1::Call();
-  }
-
-  v1::Call Current(const std::string& call_id) {
-    Answer<v1::Call> got;
-    manager_->GetCall("acme", call_id, got.Take());
-    Settle();
-    EXPECT_TRUE(got.answered());
-    return got.got->ok() ? got.value() : v1::Call();
-  }
-
-  internal::v1::StartInboundCallResponse Inbound(const std::string& call_sid) {
-    internal::v1::StartInboundCallRequest request;
-    request.set_tenant_id("acme");
-    request.set_provider(v1::PROVIDER_TWILIO);
-    request.mutable_provider_ids()->set_call_sid(call_sid);
-    request.set_from(kCaller);
-    request.set_to("+15005550006");
-    Answer<internal::v1::StartInboundCallResponse> started;
-    manager_->StartInboundCall(request, started.Take());
-    Settle();
-    EXPECT_TRUE(started.answered());
-    return started.got->ok() ? started.value() : internal::v1::StartInboundCallResponse();
-  }
-
-  void StoreSample() {
-    v1::PutVoiceSampleRequest request;
-    request.set_caller_number(kCaller);
-    request.set_audio(Wav());
-    Answer<v1::PutVoiceSampleResponse> put;
-    manager_->PutVoiceSample("acme", request, put.Take());
-    Settle();
-    ASSERT_TRUE(put.answered());
-    ASSERT_THAT(*put.got, IsOk());
-  }
-
-  internal::v1::GetCloneProgressResponse Progress(const std::string& call_id) {
-    internal::v1::GetCloneProgressRequest request;
-    request.set_tenant_id("acme");
-    request.set_call_id(call_id);
-    Answer<internal::v1::GetCloneProgressResponse> got;
-    manager_->GetCloneProgress(request, got.Take());
-    Settle();
-    EXPECT_TRUE(got.answered());
-    return got.got->ok() ? got.value() : internal::v1::GetCloneProgressResponse();
-  }
-
-  bool dial_retryable_ = true;
-  config::Config config_;
-  testing::FakeRuntime runtime_;
-  testing::FakeCallStore store_;
-  testing::FakeVoiceCloner cloner_;
-  testing::FakeCallClient* client_ = nullptr;
-  ProviderClients clients_;
-  CallManager::Options options_;
-  std::unique_ptr<CallManager> manager_;
-};
 
 TEST_F(CallManagerTest, StartCallRecordsTheCallBeforeDialingAndAnswersOnceDurable) {
   Start();
@@ -384,7 +245,7 @@ TEST_F(CallManagerTest, CallerHangingUpCancelsTheCloneJob) {
   EXPECT_EQ(cloner_.requests().size(), 1u);  // no retry once the caller is gone
 }
 
-TEST_F(CallManagerTest, LoadFailsInterruptedDialsAndResumesOrEndsCloneJobs) {
+TEST_F(CallManagerTest, LoadWaitsOnInterruptedDialsAndResumesOrEndsCloneJobs) {
   const absl::Time now = runtime_.now();
   auto seed = [&](const std::string& id, v1::CallStatus status, const std::string& call_sid) {
     v1::Call call;
@@ -412,10 +273,12 @@ TEST_F(CallManagerTest, LoadFailsInterruptedDialsAndResumesOrEndsCloneJobs) {
   store_.Seed(running);
   Start();
 
-  // 41, then: the interrupted call, the late job, and the resumed job's PROCESSING and FAILED.
+  // 41, then: the interrupted call (marked unconfirmed), the late job, and the resumed job's
+  // PROCESSING and FAILED.
   EXPECT_EQ(manager_->last_sequence(), 45);
+  // The interrupted dial may have created the call: it waits for callbacks, then fails.
   EXPECT_EQ(store_.committed("call_00000000000100000000000000000001")->status(),
-            v1::CALL_STATUS_FAILED);
+            v1::CALL_STATUS_QUEUED);
   EXPECT_EQ(store_.committed("call_00000000000100000000000000000002")->status(),
             v1::CALL_STATUS_RINGING);
   EXPECT_EQ(store_.committed("call_00000000000100000000000000000003")->clone().state(),
@@ -423,6 +286,9 @@ TEST_F(CallManagerTest, LoadFailsInterruptedDialsAndResumesOrEndsCloneJobs) {
   // The running job was resumed (no sample stored: it fails at once, explicitly).
   EXPECT_EQ(store_.committed("call_00000000000100000000000000000004")->clone().state(),
             v1::CLONE_STATE_FAILED);
+  Advance(options_.unconfirmed_dial_timeout);
+  EXPECT_EQ(store_.committed("call_00000000000100000000000000000001")->status(),
+            v1::CALL_STATUS_FAILED);
 }
 
 TEST_F(CallManagerTest, MetricsEventsAreCoalescedPerInterval) {

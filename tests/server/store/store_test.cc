@@ -83,7 +83,7 @@ TEST_F(StoreTest, CommittedChangesSurviveARestart) {
     if (c.status == v1::CALL_STATUS_COMPLETED) completed_seconds = c.duration_seconds;
   }
   EXPECT_EQ(completed_seconds, 49);
-  auto found = store->FindCall("CA1002");  // by CallSid
+  auto found = store->FindCall("acme", "CA1002");  // by CallSid
   ASSERT_THAT(found, IsOk());
   ASSERT_TRUE(found->has_value());
   EXPECT_EQ((*found)->status(), v1::CALL_STATUS_COMPLETED);
@@ -95,10 +95,35 @@ TEST_F(StoreTest, UpsertReplacesTheCallRow) {
   ASSERT_THAT(SubmitAndWait(*store, MutationFor(c, 1)), IsOk());
   c.set_status(v1::CALL_STATUS_IN_PROGRESS);
   ASSERT_THAT(SubmitAndWait(*store, MutationFor(c, 2)), IsOk());
-  auto found = store->FindCall(c.call_id());
+  auto found = store->FindCall("", c.call_id());
   ASSERT_THAT(found, IsOk());
   ASSERT_TRUE(found->has_value());
   EXPECT_EQ((*found)->status(), v1::CALL_STATUS_IN_PROGRESS);
+}
+
+// Audit finding 7: a provider id finds only its own tenant's call, even when another tenant's
+// call carries the same id.
+TEST_F(StoreTest, ProviderIdsFindOnlyTheirTenantsCall) {
+  auto store = Open();
+  const v1::Call victim = MakeCall(1, v1::CALL_STATUS_RINGING, 10);
+  v1::Call copy = MakeCall(2, v1::CALL_STATUS_RINGING, 20);
+  copy.set_tenant_id("globex");
+  copy.mutable_provider_ids()->set_call_sid(victim.provider_ids().call_sid());
+  ASSERT_THAT(SubmitAndWait(*store, MutationFor(victim, 1)), IsOk());
+  ASSERT_THAT(SubmitAndWait(*store, MutationFor(copy, 2)), IsOk());
+  for (const auto& [tenant, want] :
+       {std::pair{"acme", victim.call_id()}, {"globex", copy.call_id()}}) {
+    auto found = store->FindCall(tenant, victim.provider_ids().call_sid());
+    ASSERT_THAT(found, IsOk());
+    ASSERT_TRUE(found->has_value()) << tenant;
+    EXPECT_EQ((*found)->call_id(), want) << tenant;
+  }
+  auto none = store->FindCall("initech", victim.provider_ids().call_sid());
+  ASSERT_THAT(none, IsOk());
+  EXPECT_FALSE(none->has_value());
+  none = store->FindCall("", victim.provider_ids().call_sid());
+  ASSERT_THAT(none, IsOk());
+  EXPECT_FALSE(none->has_value());
 }
 
 TEST_F(StoreTest, FindsCallsByIdempotencyKeyPerTenant) {
