@@ -148,6 +148,8 @@ absl::StatusOr<WatchResult> WatchEvents(v1::CallControlService::StubInterface& s
   }
   Watcher watcher(options, out);
   absl::Duration backoff = options.initial_backoff;
+  constexpr int kMaxExhaustedInARow = 3;
+  int exhausted_in_a_row = 0;
   for (int attempt = 0;; ++attempt) {
     if (attempt > 0) {
       ++result.reconnects;
@@ -203,6 +205,17 @@ absl::StatusOr<WatchResult> WatchEvents(v1::CallControlService::StubInterface& s
     }
     if (!IsRetryable(status)) {
       return FromGrpc(status);
+    }
+    // RESOURCE_EXHAUSTED with nothing delivered, again and again, is not a slow subscriber the
+    // server cut off: a message this client cannot take (e.g. over its receive limit) would come
+    // back on every resume. Give up instead of looping forever.
+    exhausted_in_a_row = !delivered && status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED
+                             ? exhausted_in_a_row + 1
+                             : 0;
+    if (exhausted_in_a_row >= kMaxExhaustedInARow) {
+      return absl::ResourceExhaustedError(absl::StrCat("the stream failed ", exhausted_in_a_row,
+                                                       " times in a row with nothing delivered (",
+                                                       status.error_message(), "); giving up"));
     }
     if (delivered) {
       backoff = options.initial_backoff;

@@ -135,6 +135,10 @@ class WebhookHandler {
   // For people (webhook-adapter --help): how the webhooks are verified and with which of the
   // tenant's settings (e.g. the signature header and the config key of its secret); "" untold.
   virtual std::string_view verification() const { return {}; }
+  // The largest body action `action_index` takes, in bytes; the adapter answers a larger one
+  // 413 before Handle (its HTTP server caps every body at kMaxWebhookBodyBytes, 1 MiB). 64 KiB
+  // by default: provider form posts are a few KiB.
+  virtual size_t max_body_bytes(size_t /*action_index*/) const { return 64 * 1024; }
 
   // Verifies and reads a request to action `action_index` (an index into actions()) of
   // `tenant_id` (a view into request.path). Refusals answer with kRespond: 404 unknown tenant

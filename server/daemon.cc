@@ -76,6 +76,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(config::Config config) {
 
   events::EventStreamReactor::Options stream_options;
   stream_options.queue_limit = static_cast<size_t>(dc.subscriber_queue_limit);
+  stream_options.max_streams_per_tenant = static_cast<size_t>(dc.max_streams_per_tenant);
   d->auth_ = std::make_unique<api::Authenticator>(&d->config_);
   d->public_service_ = std::make_unique<api::CallControlServiceImpl>(
       d->auth_.get(), d->manager_.get(), d->bus_.get(), d->store_.get(), d->readers_.get(),

@@ -13,6 +13,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/config/config.h"
 #include "common/logging.h"
+#include "common/open_files.h"
 #include "providers/registry.h"
 #include "webhook_adapter/adapter.h"
 #include "webhook_adapter/webhook_router.h"
@@ -109,14 +110,15 @@ int main(int argc, char** argv) {
   // Held for the whole run and released with grpc_shutdown_blocking() once every gRPC object is
   // gone, so gRPC's cleanup finishes before exit instead of racing it on a background thread.
   grpc_init();
+  const uint64_t open_files = callcontrol::RaiseOpenFileLimit();
   auto adapter = Adapter::Start(*config, adapter_options);
   if (!adapter.ok()) return Fail(std::string(adapter.status().message()));
   const std::string& listen_address = config->adapter.listen;
   const std::string host = listen_address.substr(0, listen_address.rfind(':'));
   const std::string bound = host + ":" + std::to_string((*adapter)->port());
-  Logger()->info("listening on {} public_url={} daemon={} io_threads={} tenants={}", bound,
-                 config->adapter.public_url, config->adapter.daemon_address,
-                 config->adapter.io_threads, config->tenants.size());
+  Logger()->info("listening on {} public_url={} daemon={} io_threads={} tenants={} open_files={}",
+                 bound, config->adapter.public_url, config->adapter.daemon_address,
+                 config->adapter.io_threads, config->tenants.size(), open_files);
   std::printf("webhook-adapter listening on %s\n", bound.c_str());
   std::fflush(stdout);
 

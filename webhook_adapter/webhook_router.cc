@@ -145,6 +145,10 @@ void WebhookRouter::Handle(http::Request&& request, http::Responder respond) con
   if (!match.action.has_value()) return counted(TextResponse(404, "not found\n"));
 
   const Entry& entry = entries_[match.entry];
+  if (const size_t limit = entry.handler->max_body_bytes(*match.action);
+      request.body.size() > limit) {
+    return counted(TextResponse(413, "body larger than " + std::to_string(limit) + " bytes\n"));
+  }
   WebhookOutcome outcome = entry.handler->Handle(*match.action, match.tenant, request);
   if (outcome.verification_failed) metrics_->SignatureFailure(match.entry);
   CarryOut(std::move(outcome), std::move(counted));

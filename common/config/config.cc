@@ -21,10 +21,11 @@ using json = nlohmann::json;
 
 absl::Status ParseDaemon(const json& j, DaemonConfig* d) {
   const std::string w = "daemon";
-  RETURN_IF_ERROR(CheckKeys(j, w,
-                            {"grpc_listen", "db", "provider_workers", "clone_workers",
-                             "event_retention", "subscriber_queue_limit", "internal_api_key",
-                             "metrics_listen", "metrics_event_interval_ms"}));
+  RETURN_IF_ERROR(
+      CheckKeys(j, w,
+                {"grpc_listen", "db", "provider_workers", "clone_workers", "event_retention",
+                 "subscriber_queue_limit", "internal_api_key", "metrics_listen",
+                 "metrics_event_interval_ms", "max_streams_per_tenant"}));
   RETURN_IF_ERROR(ReadString(j, w, "grpc_listen", &d->grpc_listen));
   RETURN_IF_ERROR(ReadString(j, w, "db", &d->db));
   RETURN_IF_ERROR(ReadInt(j, w, "provider_workers", 1, &d->provider_workers));
@@ -33,6 +34,8 @@ absl::Status ParseDaemon(const json& j, DaemonConfig* d) {
   d->clone_workers = static_cast<int>(clone_workers);
   RETURN_IF_ERROR(ReadInt(j, w, "event_retention", 1000, &d->event_retention));
   RETURN_IF_ERROR(ReadInt(j, w, "subscriber_queue_limit", 16, &d->subscriber_queue_limit));
+  RETURN_IF_ERROR(
+      ReadIntInRange(j, w, "max_streams_per_tenant", 1, 1000000, &d->max_streams_per_tenant));
   RETURN_IF_ERROR(ReadString(j, w, "internal_api_key", &d->internal_api_key));
   RETURN_IF_ERROR(ReadString(j, w, "metrics_listen", &d->metrics_listen));
   RETURN_IF_ERROR(

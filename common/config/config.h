@@ -7,7 +7,7 @@
 //   {
 //     "daemon":  { "grpc_listen": "127.0.0.1:50051", "db": "var/callcontrol.db",
 //                  "provider_workers": 4, "clone_workers": 2, "event_retention": 1000000,
-//                  "subscriber_queue_limit": 10000,
+//                  "subscriber_queue_limit": 10000, "max_streams_per_tenant": 1000,
 //                  "internal_api_key": "${CALLCONTROL_INTERNAL_KEY}",            (required)
 //                  "metrics_listen": "127.0.0.1:9464",
 //                  "metrics_event_interval_ms": 250 },                          (10..60000)
@@ -92,6 +92,8 @@ struct DaemonConfig {
   int64_t event_retention = 1000000;
   // Events one subscriber may have queued before its stream ends with RESOURCE_EXHAUSTED.
   int64_t subscriber_queue_limit = 10000;
+  // Open StreamEvents streams one tenant may hold; one more is refused RESOURCE_EXHAUSTED.
+  int64_t max_streams_per_tenant = 1000;
   // The credential webhook-adapter presents to the daemon's internal ProviderEventService
   // (`authorization: Bearer <key>`). A secret shared by both processes; never logged.
   std::string internal_api_key;

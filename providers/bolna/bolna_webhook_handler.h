@@ -31,6 +31,8 @@ class BolnaWebhookHandler final : public providers::WebhookHandler {
   const std::vector<std::string>& actions() const override { return actions_; }
   std::string_view route_label(size_t /*i*/) const override { return "webhook"; }
   std::string_view verification() const override;
+  // Bolna posts the whole execution, transcript included: up to 1 MiB.
+  size_t max_body_bytes(size_t /*action_index*/) const override { return 1024 * 1024; }
   providers::WebhookOutcome Handle(size_t action_index, std::string_view tenant_id,
                                    const http::Request& request) const override;
 

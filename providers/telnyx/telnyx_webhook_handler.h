@@ -36,6 +36,8 @@ class TelnyxWebhookHandler final : public providers::WebhookHandler {
   const std::vector<std::string>& actions() const override { return actions_; }
   std::string_view route_label(size_t /*i*/) const override { return "webhook"; }
   std::string_view verification() const override;
+  // Telnyx JSON events are a few KiB; 256 KiB leaves room.
+  size_t max_body_bytes(size_t /*action_index*/) const override { return 256 * 1024; }
   providers::WebhookOutcome Handle(size_t action_index, std::string_view tenant_id,
                                    const http::Request& request) const override;
 

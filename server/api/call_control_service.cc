@@ -112,6 +112,12 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* CallControlServiceImpl::StreamEvents
     return new FailedStreamReactor(
         grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "StreamEventsRequest does not parse"));
   }
+  if (bus_->subscriber_count((*tenant)->id) >= stream_options_.max_streams_per_tenant) {
+    return new FailedStreamReactor(grpc::Status(
+        grpc::StatusCode::RESOURCE_EXHAUSTED,
+        "this tenant already has " + std::to_string(stream_options_.max_streams_per_tenant) +
+            " open event streams (the limit); close one first"));
+  }
   std::optional<int64_t> since;
   if (parsed.has_since_sequence()) since = parsed.since_sequence();
   return new events::EventStreamReactor(bus_, store_, readers_, (*tenant)->id, since,

@@ -2,6 +2,7 @@
 
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include "common/logging.h"
 #include "providers/registry.h"
@@ -19,6 +20,7 @@ using internal::v1::ReportProviderEventResponse;
 
 constexpr int kMaxPageSize = 1000;
 constexpr int kDefaultPageSize = 50;
+constexpr size_t kMaxPageBytes = 1 << 20;
 
 const std::shared_ptr<spdlog::logger>& Logger() {
   static const std::shared_ptr<spdlog::logger> logger = logging::Get("calls");
@@ -65,7 +67,18 @@ const config::Rate* CallManager::RateFor(const v1::Call& call) const {
   return tenant == nullptr ? nullptr : tenant->RateFor(call.provider());
 }
 
+absl::Status CallManager::CheckWritable() const {
+  if (store_->writable()) return absl::OkStatus();
+  return absl::UnavailableError(
+      "callcontrold's database is not writable (disk full?): nothing was changed; try again");
+}
+
 void CallManager::PublishMetrics(const std::vector<std::string>& tenant_ids) {
+  if (!store_->writable()) {
+    // Nothing new is queued behind a failing commit; they are published once it succeeds.
+    for (const std::string& tenant_id : tenant_ids) metrics_.Moved(tenant_id);
+    return;
+  }
   absl::MutexLock lock(&mu_);
   const absl::Time now = Now();
   for (const std::string& tenant_id : tenant_ids) {
@@ -113,6 +126,10 @@ absl::Status CallManager::Load() {
       registry_.AddCounts(c.tenant_id, static_cast<v1::CallStatus>(c.status), counts);
     }
   }
+  for (const auto& sample : state->sample_sizes) {
+    sample_bytes_[sample.tenant_id] += sample.bytes;
+    sample_size_[sample.tenant_id + '\0' + sample.caller_number] = sample.bytes;
+  }
   size_t interrupted = 0;
   for (size_t i = 0; i < state->active_calls.size(); ++i) {
     CallEntry* entry = registry_.Add(std::move(state->active_calls[i]), state->request_hashes[i]);
@@ -142,7 +159,33 @@ absl::Status CallManager::Load() {
   ResumeCloneJobsLocked();
   Logger()->info("loaded active_calls={} last_sequence={} interrupted={}", registry_.size(),
                  last_sequence_, interrupted);
+  runtime_.timers->RunAfter(absl::ZeroDuration(), [this](absl::Status fired) {
+    if (fired.ok()) SweepStaleCalls();
+  });
   return absl::OkStatus();
+}
+
+void CallManager::SweepStaleCalls() {
+  {
+    absl::MutexLock lock(&mu_);
+    const absl::Time cutoff = Now() - options_.stale_call_timeout;
+    std::vector<CallEntry*> stale;
+    registry_.ForEach([&](CallEntry* entry) {
+      if (!IsTerminal(entry->call.status()) && FromTimestamp(entry->call.update_time()) < cutoff) {
+        stale.push_back(entry);
+      }
+    });
+    for (CallEntry* entry : stale) {
+      Logger()->warn("call_id={} unchanged for {}: presumed over", entry->call.call_id(),
+                     absl::FormatDuration(options_.stale_call_timeout));
+      FailLocked(entry, "no provider event for " +
+                            absl::FormatDuration(options_.stale_call_timeout) +
+                            ": presumed over (its final callback was lost)");
+    }
+  }
+  runtime_.timers->RunAfter(options_.stale_sweep_interval, [this](absl::Status fired) {
+    if (fired.ok()) SweepStaleCalls();
+  });
 }
 
 void CallManager::FailLocked(CallEntry* entry, const std::string& error_message) {
@@ -237,12 +280,16 @@ void CallManager::LinkSessionLocked(CallEntry* entry, absl::Time now) {
     return std::find(call.linked_call_ids().begin(), call.linked_call_ids().end(), id) !=
            call.linked_call_ids().end();
   };
+  // Bounded (kMaxLinkedCalls): a session's legs beyond it are not linked.
+  const int max_linked = static_cast<int>(kMaxLinkedCalls);
   for (CallEntry* other : registry_.Session(entry->call.tenant_id(), session)) {
     if (other == entry) continue;
+    if (entry->call.linked_call_ids_size() >= max_linked) break;
     if (!is_linked(entry->call, other->call.call_id())) {
       entry->call.add_linked_call_ids(other->call.call_id());
     }
-    if (!is_linked(other->call, entry->call.call_id())) {
+    if (!is_linked(other->call, entry->call.call_id()) &&
+        other->call.linked_call_ids_size() < max_linked) {
       other->call.add_linked_call_ids(entry->call.call_id());
       other->call.set_version(other->call.version() + 1);
       SetTimestamp(now, other->call.mutable_update_time());
@@ -347,10 +394,23 @@ void CallManager::ListCalls(const std::string& tenant_id, const v1::ListCallsReq
     auto calls = store_->ListCalls(query);
     if (!calls.ok()) return done(calls.status());
     v1::ListCallsResponse response;
-    const bool more = static_cast<int>(calls->size()) > page;
+    bool more = static_cast<int>(calls->size()) > page;
     if (more) calls->resize(page);
-    for (auto& c : *calls) *response.add_calls() = std::move(c);
-    if (more) response.set_next_page_token(EncodePageToken(response.calls(page - 1)));
+    // A page also ends before it passes kMaxPageBytes (at least one call), so a client's 4 MiB
+    // receive limit is never reached; the token resumes after the last call sent.
+    size_t bytes = 0;
+    for (auto& c : *calls) {
+      const size_t size = c.ByteSizeLong();
+      if (response.calls_size() > 0 && bytes + size > kMaxPageBytes) {
+        more = true;
+        break;
+      }
+      bytes += size;
+      *response.add_calls() = std::move(c);
+    }
+    if (more) {
+      response.set_next_page_token(EncodePageToken(response.calls(response.calls_size() - 1)));
+    }
     done(std::move(response));
   });
 }
@@ -361,6 +421,7 @@ void CallManager::ReportProviderEvent(const ReportProviderEventRequest& request,
     return done(absl::InvalidArgumentError("unknown tenant"));
   }
   if (absl::Status checked = CheckProviderEvent(request); !checked.ok()) return done(checked);
+  if (absl::Status writable = CheckWritable(); !writable.ok()) return done(writable);
   // The provider id that names this call (a leg, never a session shared by legs).
   const providers::Provider* provider = providers::FindProvider(request.provider());
   if (provider == nullptr) return done(absl::InvalidArgumentError("unsupported provider"));

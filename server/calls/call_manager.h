@@ -63,6 +63,15 @@ class CallManager {
     // for the provider's callbacks to move (they name the call by its id). If none has given
     // the call a provider id this long after it was created, it is ended FAILED.
     absl::Duration unconfirmed_dial_timeout = absl::Minutes(10);
+    // A call not ended after this long without any change is presumed over (its final callback
+    // was lost) and ended FAILED, so memory and restarts never carry it forever. Every provider
+    // ends a call within 24 h (Twilio's and Telnyx's time limits). Checked every
+    // `stale_sweep_interval`, and at Load.
+    absl::Duration stale_call_timeout = absl::Hours(26);
+    absl::Duration stale_sweep_interval = absl::Minutes(10);
+    // Voice-sample storage one tenant may hold (bytes of audio, replaced samples counted once);
+    // PutVoiceSample beyond it is RESOURCE_EXHAUSTED.
+    int64_t max_sample_bytes_per_tenant = int64_t{1} << 30;
   };
 
   // Everything pointed to must outlive the manager.
@@ -195,11 +204,17 @@ class CallManager {
   // tenant check (internal use).
   void FindCall(const std::string& tenant_id, const std::string& id, Callback<v1::Call> done)
       ABSL_LOCKS_EXCLUDED(mu_);
+  // kUnavailable while the store cannot commit (CallStore::writable): every change is refused
+  // before it touches memory, so nothing in memory runs ahead of the disk; reads go on.
+  absl::Status CheckWritable() const;
   // The tenant's rate for the call's provider, or nullptr.
   const config::Rate* RateFor(const v1::Call& call) const;
   // Links `entry` (just changed, not yet committed) with the other legs in memory that share its
   // call_session_id, committing their change (call:updated).
   void LinkSessionLocked(CallEntry* entry, absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Ends every call unchanged for stale_call_timeout, then sweeps again after
+  // stale_sweep_interval (until the timers are cancelled).
+  void SweepStaleCalls() ABSL_LOCKS_EXCLUDED(mu_);
   // Ends a call FAILED with `error_message` (committed in the background).
   void FailLocked(CallEntry* entry, const std::string& error_message)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -266,6 +281,9 @@ class CallManager {
   mutable absl::Mutex mu_;
   CallRegistry registry_ ABSL_GUARDED_BY(mu_);
   int64_t last_sequence_ ABSL_GUARDED_BY(mu_) = 0;
+  // Voice-sample bytes stored, per tenant, and per tenant + '\0' + caller number.
+  absl::flat_hash_map<std::string, int64_t> sample_bytes_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, int64_t> sample_size_ ABSL_GUARDED_BY(mu_);
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
 };
 

@@ -169,6 +169,7 @@ void CallManager::StartInboundCall(const StartInboundCallRequest& request,
     return done(absl::InvalidArgumentError("unknown tenant"));
   }
   if (absl::Status checked = CheckInboundCall(request); !checked.ok()) return done(checked);
+  if (absl::Status writable = CheckWritable(); !writable.ok()) return done(writable);
   const std::string& call_sid = request.provider_ids().call_sid();
   if (call_sid.empty()) return done(absl::InvalidArgumentError("the call has no CallSid"));
   {
@@ -305,6 +306,7 @@ void CallManager::PutVoiceSample(const std::string& tenant_id,
   }
   auto content_type = CheckVoiceSample(request.audio(), request.content_type());
   if (!content_type.ok()) return done(content_type.status());
+  if (absl::Status writable = CheckWritable(); !writable.ok()) return done(writable);
   const absl::Time now = Now();
   store::Mutation mutation;
   store::SampleRow& row = mutation.sample.emplace();
@@ -313,16 +315,37 @@ void CallManager::PutVoiceSample(const std::string& tenant_id,
   row.content_type = *content_type;
   row.audio = request.audio();
   row.update_time_us = absl::ToUnixMicros(now);
+  {
+    // Counted before it is stored, so concurrent uploads cannot pass the quota together; a
+    // failed commit gives the bytes back.
+    absl::MutexLock lock(&mu_);
+    const int64_t before = sample_size_[tenant_id + '\0' + row.caller_number];
+    const int64_t after = static_cast<int64_t>(row.audio.size());
+    int64_t& total = sample_bytes_[tenant_id];
+    if (total - before + after > options_.max_sample_bytes_per_tenant) {
+      return done(
+          absl::ResourceExhaustedError("this tenant's voice samples would pass " +
+                                       std::to_string(options_.max_sample_bytes_per_tenant) +
+                                       " bytes (the limit); delete or replace some first"));
+    }
+    total += after - before;
+    sample_size_[tenant_id + '\0' + row.caller_number] = after;
+  }
   v1::PutVoiceSampleResponse response;
   response.set_caller_number(request.caller_number());
   response.set_size_bytes(static_cast<int64_t>(request.audio().size()));
   response.set_content_type(*content_type);
   SetTimestamp(now, response.mutable_update_time());
-  store_->Submit(std::move(mutation),
-                 [response = std::move(response), done = std::move(done)](absl::Status s) mutable {
-                   if (!s.ok()) return done(s);
-                   done(std::move(response));
-                 });
+  store_->Submit(std::move(mutation), [this, tenant_id, size = response.size_bytes(),
+                                       response = std::move(response),
+                                       done = std::move(done)](absl::Status s) mutable {
+    if (!s.ok()) {
+      absl::MutexLock lock(&mu_);
+      sample_bytes_[tenant_id] -= size;  // approximate: the replaced sample may still be stored
+      return done(s);
+    }
+    done(std::move(response));
+  });
 }
 
 }  // namespace callcontrol::calls

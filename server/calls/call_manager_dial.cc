@@ -35,6 +35,7 @@ void CallManager::StartCall(const std::string& tenant_id, const v1::StartCallReq
                             Callback<v1::Call> done) {
   auto checked = CheckStartCall(*config_, *clients_, tenant_id, request);
   if (!checked.ok()) return done(checked.status());
+  if (absl::Status writable = CheckWritable(); !writable.ok()) return done(writable);
   NewCall call = *std::move(checked);
   if (call.idempotency_key.empty()) return CreateAndDial(std::move(call), std::move(done));
   {
@@ -242,6 +243,7 @@ void CallManager::HangupCall(const std::string& tenant_id, const std::string& id
   if (id.empty()) return done(absl::InvalidArgumentError("call_id is required"));
   const config::TenantConfig* tenant = config_->FindTenant(tenant_id);
   if (tenant == nullptr) return done(absl::InvalidArgumentError("unknown tenant " + tenant_id));
+  if (absl::Status writable = CheckWritable(); !writable.ok()) return done(writable);
   if (DeferHangup(tenant_id, id, &done)) return;
   // FindCall answers durable state, so the unchanged ("idempotent") answers below are durable.
   FindCall(tenant_id, id, [this, tenant, done = std::move(done)](absl::StatusOr<v1::Call> call) {

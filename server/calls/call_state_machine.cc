@@ -37,6 +37,8 @@ bool MergeRecording(const v1::Recording& recording, v1::Call* call) {
     return changed;
   }
   if (recording.url().empty() && recording.recording_id().empty()) return false;
+  // Bounded, so signed but endless recording callbacks cannot grow one call without limit.
+  if (call->recordings_size() >= static_cast<int>(kMaxRecordingsPerCall)) return false;
   *call->add_recordings() = recording;
   return true;
 }

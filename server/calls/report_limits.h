@@ -20,6 +20,11 @@ inline constexpr int64_t kMaxCallSeconds = 7 * 24 * 3600;
 // The largest price a provider may report for one call: 10^12 micros (1,000,000 units of any
 // currency), so totals over millions of calls stay far inside 64 bits.
 inline constexpr int64_t kMaxPriceMicros = 1'000'000'000'000;
+// The most recordings one call keeps; later new ones are dropped (and logged nowhere: they are
+// acknowledged, as a provider's redelivery would be).
+inline constexpr size_t kMaxRecordingsPerCall = 100;
+// The most other legs one call is linked to (linked_call_ids).
+inline constexpr size_t kMaxLinkedCalls = 32;
 // A provider id (CallSid, call_control_id, call_leg_id, call_session_id, execution id): 1 to
 // 128 bytes of [A-Za-z0-9._:~+=-] (Twilio "CA" + 32 hex digits, Telnyx "v3:" + base64url and
 // UUIDs, Exotel 32 hex digits, Bolna UUIDs).

@@ -42,6 +42,12 @@ size_t EventBus::subscriber_count() const {
   return n;
 }
 
+size_t EventBus::subscriber_count(const std::string& tenant_id) const {
+  std::lock_guard lock(mu_);
+  auto it = subscribers_.find(tenant_id);
+  return it == subscribers_.end() ? 0 : it->second.size();
+}
+
 void EventBus::AdvanceTo(int64_t sequence) {
   std::lock_guard lock(mu_);
   published_through_ = std::max(published_through_, sequence);

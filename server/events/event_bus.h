@@ -60,6 +60,8 @@ class EventBus {
 
   // Number of live subscribers (all tenants).
   size_t subscriber_count() const;
+  // Number of live subscribers of `tenant_id`.
+  size_t subscriber_count(const std::string& tenant_id) const;
 
   // Delivers what is queued, then stops the thread. Idempotent.
   void Stop();

@@ -113,7 +113,11 @@ class EventStreamReactor::State final : public Subscriber,
     const size_t n = std::min(queue_.size(), options_.max_events_per_write);
     std::vector<grpc::Slice> slices;
     slices.reserve(n);
+    size_t bytes = 0;
     for (size_t i = 0; i < n; ++i) {
+      const size_t size = queue_.front().bytes.size();
+      if (i > 0 && bytes + size > options_.max_bytes_per_write) break;
+      bytes += size;
       slices.push_back(std::move(queue_.front().bytes));
       last_written_ = queue_.front().sequence;
       queue_.pop_front();

@@ -29,6 +29,11 @@ class EventStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffe
     size_t queue_limit = 10000;
     int replay_page = 512;
     size_t max_events_per_write = 512;
+    // A write also stops before its events pass this many bytes (always at least one event),
+    // so a message stays far under gRPC's default 4 MiB receive limit of clients.
+    size_t max_bytes_per_write = 1 << 20;
+    // Open streams one tenant may hold; one more is refused RESOURCE_EXHAUSTED.
+    size_t max_streams_per_tenant = 1000;
   };
 
   // Starts the stream. `since_sequence` unset: live events only. `readers` runs store reads.

@@ -79,6 +79,12 @@ struct LoadedState {
     int64_t cost_micros = 0;
   };
   std::vector<Count> counts;  // per tenant, status and currency
+  struct SampleSize {
+    std::string tenant_id;
+    std::string caller_number;
+    int64_t bytes = 0;
+  };
+  std::vector<SampleSize> sample_sizes;  // every stored voice sample's size
 };
 
 struct ListQuery {
@@ -103,6 +109,11 @@ class CallStore {
   // Queues `mutation`; `done` runs on a completion thread once it is committed (OK) or could not
   // be (kUnavailable). Mutations commit in Submit order. Never blocks on I/O.
   virtual void Submit(Mutation mutation, Done done) = 0;
+
+  // False while the last commit failed (a full disk, an I/O error): the queued mutations are
+  // retried until they commit, never dropped, and callers must refuse new changes (kUnavailable)
+  // rather than queue more. True again after the next commit that succeeds. Thread-safe.
+  virtual bool writable() const = 0;
 
   // Reads one call by callcontrol id (of any tenant: the caller checks call.tenant_id()) or by
   // a provider id (CallSid, call_control_id, call_leg_id, execution id; a call_session_id gives

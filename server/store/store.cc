@@ -295,6 +295,14 @@ absl::StatusOr<LoadedState> Store::Load() {
       c.cost_micros = counts.getColumn(6).getInt64();
       state.counts.push_back(std::move(c));
     }
+    // length() of a BLOB reads its size from the record header, not the audio.
+    SQLite::Statement samples(*writer_db_,
+                              "SELECT tenant_id, caller_number, length(audio) FROM voice_samples");
+    while (samples.executeStep()) {
+      state.sample_sizes.push_back({samples.getColumn(0).getString(),
+                                    samples.getColumn(1).getString(),
+                                    samples.getColumn(2).getInt64()});
+    }
   } catch (const SQLite::Exception& e) {
     return FromSqlite(e, "loading state");
   }
@@ -316,23 +324,43 @@ void Store::WriterLoop() {
         queue_.pop_front();
       }
     }
-    // A failed commit is retried: the mutations were already applied in memory and promised in
-    // order, so they must not be dropped. If the disk stays unwritable the daemon stops (a
-    // restart reloads the durable state; nothing acknowledged is lost).
+    // A failed commit (disk full, I/O error) is retried until it succeeds: the mutations were
+    // already applied in memory and promised in order, so they are never dropped. Meanwhile
+    // writable() is false and callers refuse new changes, so the queue does not grow; reads go
+    // on. Only a shutdown gives up, answering kUnavailable (nothing of it was acknowledged).
     absl::Status status;
     const absl::Time commit_start = absl::Now();
-    for (int attempt = 0; attempt < 20; ++attempt) {
+    auto wait = std::chrono::milliseconds(100);
+    for (int attempt = 1;; ++attempt) {
       status = CommitBatch(batch);
       if (status.ok()) break;
-      Logger()->error("commit failed attempt={} error={}", attempt + 1, status.message());
-      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      if (writable_.exchange(false, std::memory_order_acq_rel) || attempt % 20 == 0) {
+        Logger()->error(
+            "database {} is not writable (attempt {}): {}; new changes are refused "
+            "until a commit succeeds",
+            path_, attempt, status.message());
+      }
+      std::unique_lock lock(queue_mu_);
+      if (queue_cv_.wait_for(lock, wait, [this] { return closing_; })) break;
+      wait = std::min(wait * 2, std::chrono::milliseconds(2000));
     }
-    if (!status.ok()) {
-      for (auto& p : batch)
-        p.done(absl::UnavailableError("store: " + std::string(status.message())));
-      Logger()->critical("database {} is not writable; stopping so that a restart reloads it",
-                         path_);
-      std::abort();
+    if (!status.ok()) {  // closing
+      Logger()->error("closing with {} uncommitted changes: {}", batch.size(), status.message());
+      for (auto& p : batch) {
+        if (p.done) p.done(absl::UnavailableError("store: " + std::string(status.message())));
+      }
+      std::deque<Pending> rest;
+      {
+        std::lock_guard lock(queue_mu_);
+        rest.swap(queue_);
+      }
+      for (auto& p : rest) {
+        if (p.done) p.done(absl::UnavailableError("store: " + std::string(status.message())));
+      }
+      return;
+    }
+    if (!writable_.exchange(true, std::memory_order_acq_rel)) {
+      Logger()->warn("database {} is writable again", path_);
     }
     std::vector<const EventRow*> events;
     int64_t last_sequence = 0;

@@ -68,6 +68,7 @@ class Store : public CallStore {
   // Queues `mutation`; `done` runs on a completion thread once it is committed (OK) or could not
   // be (kUnavailable). Mutations commit in Submit order. Never blocks on I/O.
   void Submit(Mutation mutation, Done done) override;
+  bool writable() const override { return writable_.load(std::memory_order_acquire); }
 
   // Reads one call by callcontrol id or any provider id (CallSid, call_control_id, call_leg_id;
   // a call_session_id gives the session's first leg), of any tenant. nullopt if absent.
@@ -102,7 +103,9 @@ class Store : public CallStore {
   };
   Stats stats() const;
 
-  // Stops the writer after committing everything queued. Idempotent; the destructor calls it.
+  // Stops the writer after committing everything queued (while the database is not writable,
+  // what is queued is answered kUnavailable instead: it was never acknowledged). Idempotent;
+  // the destructor calls it.
   void Close();
 
  private:
@@ -132,6 +135,7 @@ class Store : public CallStore {
   std::condition_variable checkpoint_cv_;  // wakes the checkpointer (on close)
   std::deque<Pending> queue_;
   bool closing_ = false;
+  std::atomic<bool> writable_{true};
   std::thread writer_;
   std::thread checkpointer_;
 

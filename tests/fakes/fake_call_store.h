@@ -48,8 +48,16 @@ class FakeCallStore : public store::CallStore {
       state.request_hashes.push_back(row.request_hash);
       state.progress.push_back(row.progress);
     }
+    for (const auto& [key, sample] : samples_) {
+      state.sample_sizes.push_back(
+          {sample.tenant_id, sample.caller_number, static_cast<int64_t>(sample.audio.size())});
+    }
     return state;
   }
+
+  bool writable() const override { return writable_; }
+  // What writable() answers (a full disk: false).
+  void SetWritable(bool writable) { writable_ = writable; }
 
   void Submit(store::Mutation mutation, Done done) override {
     queue_.push_back({std::move(mutation), std::move(done)});
@@ -164,6 +172,7 @@ class FakeCallStore : public store::CallStore {
     }
   }
 
+  bool writable_ = true;
   CommitListener listener_;
   std::map<std::string, Row> calls_;                       // by call id
   absl::flat_hash_map<std::string, std::string> aliases_;  // tenant '\0' provider id -> call id

@@ -275,6 +275,16 @@ TEST_F(AdapterTest, NonUtf8OrHugeFieldIs400AndNeverReachesTheDaemon) {
   EXPECT_EQ(daemon_.service().requests().size(), 1u);
 }
 
+// Per-route body limits: a Twilio form post over 64 KiB is refused before it is read.
+TEST_F(AdapterTest, BodyOverTheRoutesLimitIs413) {
+  StartAdapter();
+  const std::string good = std::string("CallSid=") + kCallSid + "&CallStatus=ringing";
+  auto response = PostSigned(StatusTarget(), good + "&Pad=" + std::string(70 * 1024, 'p'));
+  ASSERT_THAT(response, HasHttpStatus(413));
+  EXPECT_EQ(response->body, "body larger than 65536 bytes\n");
+  EXPECT_TRUE(daemon_.service().requests().empty());
+}
+
 TEST_F(AdapterTest, FormContentTypeWithCharsetIsAccepted) {
   StartAdapter();
   const std::string body = ReadFixture("twilio_status_ringing.form");

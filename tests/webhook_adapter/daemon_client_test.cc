@@ -125,6 +125,30 @@ TEST_F(DaemonClientTest, ABatchNeverExceedsTheBatchSize) {
   EXPECT_THAT(daemon_.service().batch_sizes(), ElementsAre(1, 4, 4, 2));
 }
 
+// Audit finding 2: batches were capped by count only, so a few large webhooks made a message
+// over the daemon's limit that failed all of them. A batch also stops at max_batch_bytes.
+TEST_F(DaemonClientTest, ABatchNeverExceedsItsByteCap) {
+  DaemonClient::Options options;
+  options.api_key = kFakeDaemonApiKey;
+  options.max_batches_in_flight = 1;
+  options.max_batch_bytes = 10 * 1024;
+  auto client = DaemonClient::Create(daemon_.address(), options);
+  ASSERT_TRUE(client.ok()) << client.status();
+  Outcomes outcomes(6);
+  daemon_.service().Hold();
+  (*client)->ReportProviderEvent(Report(0), outcomes.For(0));
+  ASSERT_TRUE(daemon_.service().WaitForRequests(1));
+  for (int i = 1; i < 6; ++i) {
+    ReportProviderEventRequest big = Report(i);
+    big.set_provider_status(std::string(4000, 's'));  // ~4 KiB each: two fit in 10 KiB
+    (*client)->ReportProviderEvent(big, outcomes.For(i));
+  }
+  daemon_.service().ReleaseHeld(grpc::Status::OK);
+  ASSERT_TRUE(outcomes.WaitForAll());
+  EXPECT_THAT(daemon_.service().batch_sizes(), ElementsAre(1, 2, 2, 1));
+  for (int i = 0; i < 6; ++i) EXPECT_TRUE(outcomes.status(i).ok()) << i;
+}
+
 TEST_F(DaemonClientTest, EachReportGetsItsOwnErrorAndAFailedCallFailsOnlyItsBatch) {
   Outcomes one(1);
   Outcomes three(3);

@@ -7,6 +7,7 @@
 
 #include "common/http/http_client.h"
 #include "server/calls/call_state_machine.h"
+#include "server/calls/call_status.h"
 
 #include "tests/server/calls/call_manager_fixture.h"
 #include "tests/testing/status_matchers.h"
@@ -305,6 +306,80 @@ TEST_F(UnconfirmedDialTest, WithoutAnyCallbackItFailsAtTheExpiry) {
   const v1::Call failed = Current(call.call_id());
   EXPECT_EQ(failed.status(), v1::CALL_STATUS_FAILED);
   EXPECT_NE(failed.error_message().find("never confirmed"), std::string::npos);
+}
+
+// Finding 8: a call whose final callback never comes is not kept (and reloaded) forever: after
+// stale_call_timeout without a change it is ended, and leaves memory like any ended call.
+TEST_F(CallManagerTest, CallsThatNeverEndArePresumedOverAfterTheStaleTimeout) {
+  Start();
+  const v1::Call call = PlacedFor("acme", kSidA);
+  ASSERT_THAT(Report(StatusCallback("acme", call.call_id(), kSidA, v1::CALL_STATUS_IN_PROGRESS)),
+              IsOk());
+  Advance(options_.stale_call_timeout - absl::Minutes(1));
+  EXPECT_EQ(Current(call.call_id()).status(), v1::CALL_STATUS_IN_PROGRESS);
+  Advance(options_.stale_sweep_interval + absl::Minutes(1));
+  const v1::Call ended = Current(call.call_id());
+  EXPECT_TRUE(IsTerminal(ended.status())) << ended.DebugString();
+  EXPECT_NE(ended.error_message().find("presumed over"), std::string::npos);
+  EXPECT_EQ(manager_->GetMetrics("acme").active_calls(), 0);
+}
+
+// Finding 14 (disk full): while the store cannot commit, every change is refused UNAVAILABLE
+// before it touches memory; reads go on; once it commits again, changes are taken.
+TEST_F(CallManagerTest, ChangesAreRefusedWhileTheStoreCannotCommit) {
+  Start();
+  const v1::Call call = PlacedFor("acme", kSidA);
+  store_.SetWritable(false);
+  EXPECT_THAT(Report(StatusCallback("acme", call.call_id(), kSidA, v1::CALL_STATUS_RINGING)),
+              StatusIs(absl::StatusCode::kUnavailable));
+  v1::StartCallRequest request;
+  request.set_to("+14155550100");
+  Answer<v1::Call> started;
+  manager_->StartCall("acme", request, started.Take());
+  Settle();
+  ASSERT_TRUE(started.answered());
+  EXPECT_THAT(*started.got, StatusIs(absl::StatusCode::kUnavailable));
+  Answer<v1::Call> hangup;
+  manager_->HangupCall("acme", call.call_id(), hangup.Take());
+  Settle();
+  ASSERT_TRUE(hangup.answered());
+  EXPECT_THAT(*hangup.got, StatusIs(absl::StatusCode::kUnavailable));
+  // Reads keep working and show nothing changed.
+  auto seen = Get("acme", call.call_id());
+  ASSERT_THAT(seen, IsOk());
+  EXPECT_EQ(seen->status(), v1::CALL_STATUS_QUEUED);
+  EXPECT_EQ(seen->version(), call.version());
+  EXPECT_EQ(client_->dialed().size(), 1u);
+  EXPECT_TRUE(client_->hung_up().empty());
+
+  store_.SetWritable(true);
+  ASSERT_THAT(Report(StatusCallback("acme", call.call_id(), kSidA, v1::CALL_STATUS_RINGING)),
+              IsOk());
+  EXPECT_EQ(Current(call.call_id()).status(), v1::CALL_STATUS_RINGING);
+}
+
+// Per-tenant voice-sample storage is capped; a replaced sample counts once.
+TEST_F(CallManagerTest, VoiceSampleStorageIsCappedPerTenant) {
+  options_.max_sample_bytes_per_tenant = 3 * static_cast<int64_t>(Wav().size()) / 2;
+  Start();
+  auto put = [&](const std::string& tenant, const std::string& caller) {
+    v1::PutVoiceSampleRequest request;
+    request.set_caller_number(caller);
+    request.set_audio(Wav());
+    Answer<v1::PutVoiceSampleResponse> answer;
+    manager_->PutVoiceSample(tenant, request, answer.Take());
+    Settle();
+    EXPECT_TRUE(answer.answered());
+    return answer.answered() ? answer.got->status() : absl::InternalError("no answer");
+  };
+  EXPECT_THAT(put("acme", "+14155550101"), IsOk());
+  EXPECT_THAT(put("acme", "+14155550101"), IsOk());  // a replacement
+  EXPECT_THAT(put("acme", "+14155550102"), StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_THAT(put("globex", "+14155550102"), IsOk());  // another tenant's own quota
+  // The quota survives a restart.
+  manager_.reset();
+  Start();
+  EXPECT_THAT(put("acme", "+14155550103"), StatusIs(absl::StatusCode::kResourceExhausted));
 }
 
 }  // namespace
