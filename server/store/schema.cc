@@ -1,0 +1,75 @@
+#include "server/store/schema.h"
+
+namespace callcontrol::store {
+
+// Schema migrations, applied in order; PRAGMA user_version records how many ran. Append only.
+const char* const kMigrations[] = {
+    // 1: calls and the event log.
+    R"sql(
+    CREATE TABLE calls (
+      call_id          TEXT PRIMARY KEY,
+      tenant_id        TEXT NOT NULL,
+      status           INTEGER NOT NULL,
+      create_time_us   INTEGER NOT NULL,
+      update_time_us   INTEGER NOT NULL,
+      idempotency_key  TEXT,
+      request_hash     TEXT,
+      call_sid         TEXT,
+      duration_seconds INTEGER NOT NULL DEFAULT 0,
+      data             BLOB NOT NULL
+    );
+    CREATE INDEX calls_by_tenant_time ON calls(tenant_id, create_time_us, call_id);
+    CREATE INDEX calls_by_tenant_status ON calls(tenant_id, status, duration_seconds);
+    CREATE INDEX calls_active ON calls(status) WHERE status BETWEEN 1 AND 4;
+    CREATE UNIQUE INDEX calls_by_call_sid ON calls(call_sid) WHERE call_sid IS NOT NULL;
+    CREATE UNIQUE INDEX calls_by_idempotency_key ON calls(tenant_id, idempotency_key)
+      WHERE idempotency_key IS NOT NULL;
+    CREATE TABLE events (
+      sequence  INTEGER PRIMARY KEY,
+      tenant_id TEXT NOT NULL,
+      data      BLOB NOT NULL
+    );
+    CREATE INDEX events_by_tenant ON events(tenant_id, sequence);
+    )sql",
+    // 2: per-call progress (ordering, applied provider event ids) and every provider id of a
+    // call (call_control_id, call_leg_id, call_session_id besides the CallSid).
+    R"sql(
+    ALTER TABLE calls ADD COLUMN progress BLOB;
+    CREATE TABLE call_aliases (
+      alias   TEXT NOT NULL,
+      call_id TEXT NOT NULL,
+      PRIMARY KEY (alias, call_id)
+    ) WITHOUT ROWID;
+    INSERT INTO call_aliases(alias, call_id)
+      SELECT call_sid, call_id FROM calls WHERE call_sid IS NOT NULL;
+    )sql",
+    // 3: billing. The per-tenant totals read at startup come from one covering index.
+    R"sql(
+    ALTER TABLE calls ADD COLUMN billable_seconds INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE calls ADD COLUMN currency TEXT;
+    ALTER TABLE calls ADD COLUMN cost_micros INTEGER NOT NULL DEFAULT 0;
+    UPDATE calls SET billable_seconds = duration_seconds WHERE status >= 5;
+    DROP INDEX calls_by_tenant_status;
+    CREATE INDEX calls_totals ON calls(tenant_id, status, currency, duration_seconds,
+                                       billable_seconds, cost_micros);
+    )sql",
+    // 4: callers' voice samples for the clone flow.
+    R"sql(
+    CREATE TABLE voice_samples (
+      tenant_id      TEXT NOT NULL,
+      caller_number  TEXT NOT NULL,
+      content_type   TEXT NOT NULL,
+      audio          BLOB NOT NULL,
+      update_time_us INTEGER NOT NULL,
+      PRIMARY KEY (tenant_id, caller_number)
+    ) WITHOUT ROWID;
+    )sql",
+    // 5: every lookup by a provider id goes through call_aliases (migration 2), so the unique
+    // CallSid index only cost a random page write per new call (and could refuse a commit).
+    R"sql(
+    DROP INDEX calls_by_call_sid;
+    )sql",
+};
+const int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
+
+}  // namespace callcontrol::store
