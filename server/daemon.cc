@@ -62,7 +62,9 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(config::Config config) {
                                                      d->runtime_->runtime(), manager_options);
 
   // The bus must be listening before Load(), which may commit events of interrupted calls; once
-  // loaded, it learns how far the log already goes, so resuming subscribers replay it.
+  // loaded, it learns how far the durable log already goes, so resuming subscribers replay it.
+  // Only that far: a subscriber told "published through" an event Load() is still committing
+  // would replay up to it, not find it on disk yet, and then skip it when it is published.
   d->bus_ = std::make_unique<events::EventBus>(0);
   // On the writer thread after each commit: the manager only advances its durable sequence
   // (reads waiting for it are answered on durable_answers_), then the bus publishes.
@@ -72,7 +74,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(config::Config config) {
     bus->Publish(events);
   });
   if (auto s = d->manager_->Load(); !s.ok()) return s;
-  d->bus_->AdvanceTo(d->manager_->last_sequence());
+  d->bus_->AdvanceTo(d->manager_->loaded_sequence());
 
   events::EventStreamReactor::Options stream_options;
   stream_options.queue_limit = static_cast<size_t>(dc.subscriber_queue_limit);

@@ -113,6 +113,7 @@ absl::Status CallManager::Load() {
   if (!state.ok()) return state.status();
   absl::MutexLock lock(&mu_);
   last_sequence_ = state->last_sequence;
+  loaded_sequence_ = state->last_sequence;
   durable_.Reset(state->last_sequence);
   for (const auto& c : state->counts) {
     // Active calls are counted as they are added below.
@@ -206,6 +207,11 @@ void CallManager::FailLocked(CallEntry* entry, const std::string& error_message)
 int64_t CallManager::last_sequence() const {
   absl::MutexLock lock(&mu_);
   return last_sequence_;
+}
+
+int64_t CallManager::loaded_sequence() const {
+  absl::MutexLock lock(&mu_);
+  return loaded_sequence_;
 }
 
 CallEntry* CallManager::AddLocked(v1::Call call, std::string request_hash) {

@@ -93,8 +93,12 @@ class CallManager {
   // error.
   absl::Status Load();
 
-  // The last event sequence assigned (for the event bus at startup).
+  // The last event sequence assigned.
   int64_t last_sequence() const;
+  // The last sequence already on disk when Load() read the store: where the event bus starts.
+  // Not last_sequence(): the changes Load() itself makes (interrupted dials) may still be
+  // committing, and are published like any other once durable.
+  int64_t loaded_sequence() const;
 
   // Every event up to `sequence` is durable: the store's commit listener calls this once per
   // commit, on the writer thread, with the commit's last sequence (DurableGate::MarkDurable).
@@ -281,6 +285,7 @@ class CallManager {
   mutable absl::Mutex mu_;
   CallRegistry registry_ ABSL_GUARDED_BY(mu_);
   int64_t last_sequence_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t loaded_sequence_ ABSL_GUARDED_BY(mu_) = 0;
   // Voice-sample bytes stored, per tenant, and per tenant + '\0' + caller number.
   absl::flat_hash_map<std::string, int64_t> sample_bytes_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, int64_t> sample_size_ ABSL_GUARDED_BY(mu_);

@@ -48,11 +48,16 @@ class Store : public CallStore {
     // How often a separate connection checkpoints the WAL into the database (PASSIVE: never
     // blocks the writer). The writer itself never checkpoints, so no commit pays for one.
     std::chrono::milliseconds checkpoint_interval{1000};
+    // Open runs PRAGMA quick_check on a database up to this size (it reads the whole file);
+    // a larger one starts unchecked, with a warning.
+    int64_t quick_check_max_bytes = int64_t{1} << 30;
   };
 
   // Opens (creating if needed) the database at `path`, applies pending schema migrations and
   // starts the writer. Returns kUnavailable if the file cannot be opened or written,
-  // kFailedPrecondition if its schema is newer than this build knows.
+  // kFailedPrecondition if its schema is newer than this build knows, kDataLoss if the file is
+  // corrupt (SQLite's SQLITE_CORRUPT or SQLITE_NOTADB, or PRAGMA quick_check finds damage) or
+  // another application's database: the message names the file and says what to do.
   static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path,
                                                      const Options& options);
   ~Store();
@@ -117,6 +122,9 @@ class Store : public CallStore {
 
   Store(std::string path, const Options& options);
   absl::Status OpenWriter();
+  // Refuses (kDataLoss, naming the file) a database of another application or one that fails
+  // PRAGMA quick_check.
+  absl::Status CheckIntegrity();
   void WriterLoop();
   absl::Status CommitBatch(std::vector<Pending>& batch);
   static std::vector<Done> TakeDones(std::vector<Pending>& batch);

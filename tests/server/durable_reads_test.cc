@@ -2,6 +2,8 @@
 // SQLite connection holds the database's write lock, so the daemon's writer waits and the changes
 // it queued stay uncommitted. A read showing such a change must not answer until the lock is
 // released and the change is on disk; a read of a call with nothing pending answers at once.
+// The same lock, taken before the daemon starts, holds the changes its startup makes: a
+// subscriber resuming then still gets them once they are durable (no gap).
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -14,6 +16,8 @@
 
 #include "callcontrol/internal/v1/provider_event_service.grpc.pb.h"
 #include "callcontrol/v1/call_control_service.grpc.pb.h"
+#include "google/protobuf/util/time_util.h"
+#include "server/store/store.h"
 #include "tests/server/daemon_fixture.h"
 #include "tests/testing/wait.h"
 
@@ -222,6 +226,69 @@ TEST_F(DaemonDurableReadsTest, ReadsWaitUntilTheChangeTheyShowIsDurable) {
   ASSERT_TRUE(Answered(clone_status, within));
   // acme has no clone flow: the call is found, its (missing) job reported once durable.
   EXPECT_EQ(clone_status.get().error_code(), grpc::StatusCode::NOT_FOUND);
+  StopDaemon();
+}
+
+// A call callcontrold was dialing when it was killed: QUEUED, no provider id, event 1 on disk.
+v1::Call WriteInterruptedDial(const std::string& path) {
+  v1::Call call;
+  call.set_call_id("call_00000000000000000000100000000001");
+  call.set_tenant_id("acme");
+  call.set_provider(v1::PROVIDER_TWILIO);
+  call.set_direction(v1::CALL_DIRECTION_OUTBOUND);
+  call.set_from("+15005550006");
+  call.set_to("+14155550100");
+  call.set_status(v1::CALL_STATUS_QUEUED);
+  call.set_version(1);
+  const int64_t now_us = absl::ToUnixMicros(absl::Now());
+  *call.mutable_create_time() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(now_us);
+  *call.mutable_update_time() = call.create_time();
+  store::Mutation m;
+  store::CallRow& row = m.call.emplace();
+  row.call_id = call.call_id();
+  row.tenant_id = call.tenant_id();
+  row.status = call.status();
+  row.create_time_us = now_us;
+  row.update_time_us = now_us;
+  call.SerializeToString(&row.data);
+  v1::StreamEventsResponse wire;
+  v1::Event* event = wire.add_events();
+  event->set_sequence(1);
+  event->set_type(v1::EVENT_TYPE_CALL_CREATED);
+  event->set_name("call:created");
+  event->set_tenant_id("acme");
+  *event->mutable_call() = call;
+  m.events.push_back(store::EventRow{1, "acme", wire.SerializeAsString()});
+  auto opened = store::Store::Open(path, {});
+  EXPECT_TRUE(opened.ok()) << opened.status();
+  if (!opened.ok()) return call;
+  std::promise<absl::Status> done;
+  (*opened)->Submit(std::move(m), [&done](absl::Status s) { done.set_value(s); });
+  EXPECT_TRUE(done.get_future().get().ok());
+  return call;
+}
+
+// Regression: at startup the daemon marks an interrupted dial unconfirmed (event 2) while
+// loading. The event bus used to start "published through" 2 before that commit was on disk, so
+// a subscriber resuming at 1 replayed (1, 2] from the disk, found nothing yet, and then skipped
+// event 2 when it was published: a gap the crash audit's resuming subscriber would see.
+TEST_F(DaemonDurableReadsTest, ASubscriberResumingAtStartupGetsWhatLoadIsStillCommitting) {
+  const v1::Call queued = WriteInterruptedDial(dir_.File("cc.db"));
+  WriteLock lock(dir_.File("cc.db"));
+  ASSERT_TRUE(lock.held());
+  ASSERT_NO_FATAL_FAILURE(StartDaemon());  // event 2 is queued, and cannot be committed
+  auto resumed = std::async(std::launch::async, [this] {
+    std::vector<v1::Event> events;
+    ReadEvents(/*since=*/1, /*count=*/1, &events);
+    return events;
+  });
+  EXPECT_FALSE(Answered(resumed, kHeld)) << "nothing after 1 is durable yet";
+  lock.Release();
+  ASSERT_TRUE(Answered(resumed, std::chrono::seconds(25)));
+  const std::vector<v1::Event> events = resumed.get();
+  ASSERT_EQ(events.size(), 1u) << "the resumed stream never got event 2";
+  EXPECT_EQ(events[0].sequence(), 2);
+  EXPECT_EQ(events[0].call().call_id(), queued.call_id());
   StopDaemon();
 }
 

@@ -237,5 +237,48 @@ TEST_F(StoreTest, RefusesADatabaseFromANewerSchema) {
   EXPECT_THAT(store, callcontrol::testing::StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
+// Overwrites the root page of the calls_by_idempotency_key index (which Load never reads) with
+// garbage, through the sqlite3 shell and dd.
+void DamageIdempotencyIndex(const std::string& path) {
+  const std::string cmd =
+      "page=$(sqlite3 " + path +
+      " \"SELECT rootpage FROM sqlite_schema WHERE name = 'calls_by_idempotency_key'\") && "
+      "size=$(sqlite3 " +
+      path + " 'PRAGMA page_size') && " + "head -c $size /dev/urandom | dd of=" + path +
+      " bs=$size seek=$((page - 1)) conv=notrunc status=none";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+}
+
+TEST_F(StoreTest, RefusesADamagedDatabaseNamingTheFile) {
+  { auto store = Open(); }
+  ASSERT_NO_FATAL_FAILURE(DamageIdempotencyIndex(dir_.File("calls.db")));
+  auto store = Store::Open(dir_.File("calls.db"), {});
+  ASSERT_THAT(store, callcontrol::testing::StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(std::string(store.status().message()),
+              ::testing::AllOf(::testing::HasSubstr("database " + dir_.File("calls.db") +
+                                                    " is corrupt or not a callcontrol database"),
+                               ::testing::HasSubstr("quick_check"),
+                               ::testing::HasSubstr("restore it from a backup")));
+}
+
+TEST_F(StoreTest, DatabaseOverTheQuickCheckSizeStartsUnchecked) {
+  { auto store = Open(); }
+  ASSERT_NO_FATAL_FAILURE(DamageIdempotencyIndex(dir_.File("calls.db")));
+  Store::Options options;
+  options.quick_check_max_bytes = 0;  // every database is "large"
+  auto store = Store::Open(dir_.File("calls.db"), options);
+  EXPECT_THAT(store, IsOk());
+}
+
+TEST_F(StoreTest, RefusesAnotherApplicationsDatabase) {
+  const std::string cmd =
+      "sqlite3 " + dir_.File("calls.db") + " 'CREATE TABLE notes(id INTEGER PRIMARY KEY)'";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  auto store = Store::Open(dir_.File("calls.db"), {});
+  ASSERT_THAT(store, callcontrol::testing::StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(std::string(store.status().message()),
+              ::testing::HasSubstr("no callcontrol schema version"));
+}
+
 }  // namespace
 }  // namespace callcontrol::store
