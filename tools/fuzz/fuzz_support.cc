@@ -13,6 +13,7 @@
 #include "common/logging.h"
 #include "common/proto/field_limits.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "nlohmann/json.hpp"
 #include "providers/registry.h"
 #include "providers/telnyx/telnyx_signature.h"
 #include "providers/twilio/twilio_signature.h"
@@ -35,31 +36,38 @@ void QuietLogs() {
 std::string ConfigJson() {
   const absl::StatusOr<std::string> public_key = telnyx::PublicKeyOf(kTelnyxPrivateKey);
   Require(public_key.ok());
-  const std::string tenants = R"([
-    {"id": "acme", "provider": "twilio", "api_keys": [")" +
-                              config::HashApiKey("fuzz-key-acme") + R"("],
-     "webhook_token": ")" + std::string(kWebhookToken) +
-                              R"(",
-     "twilio": {"account_sid": "AC00000000000000000000000000000001",
-                "auth_token": ")" +
-                              std::string(kTwilioAuthToken) + R"("},
-     "telnyx": {"api_key": "KEY0123", "connection_id": "1494404757140276705",
-                "public_key": ")" +
-                              *public_key + R"("},
-     "exotel": {"account_sid": "exoacme1", "api_key": "key", "api_token": "token",
-                "caller_id": "08033333333",
-                "flow_url": "http://my.exotel.com/exoacme1/exoml/start_voice/1"}},
-    {"id": "globex", "provider": "bolna", "api_keys": [")" +
-                              config::HashApiKey("fuzz-key-globex") + R"("],
-     "webhook_token": ")" + std::string(kOtherWebhookToken) +
-                              R"("},
-    {"id": "initech", "provider": "twilio", "api_keys": [")" +
-                              config::HashApiKey("fuzz-key-initech") + R"("],
-     "twilio": {"account_sid": "AC00000000000000000000000000000002",
-                "auth_token": "initech-auth-token"}}])";
-  return R"({"daemon": {"internal_api_key": "fuzz-internal-key"},
-             "adapter": {"public_url": ")" +
-         std::string(kPublicUrl) + R"("}, "tenants": )" + tenants + "}";
+  using json = nlohmann::json;
+  const json acme = {
+      {"id", "acme"},
+      {"provider", "twilio"},
+      {"api_keys", {config::HashApiKey("fuzz-key-acme")}},
+      {"webhook_token", kWebhookToken},
+      {"twilio",
+       {{"account_sid", "AC00000000000000000000000000000001"}, {"auth_token", kTwilioAuthToken}}},
+      {"telnyx",
+       {{"api_key", "KEY0123"},
+        {"connection_id", "1494404757140276705"},
+        {"public_key", *public_key}}},
+      {"exotel",
+       {{"account_sid", "exoacme1"},
+        {"api_key", "key"},
+        {"api_token", "token"},
+        {"caller_id", "08033333333"},
+        {"flow_url", "http://my.exotel.com/exoacme1/exoml/start_voice/1"}}}};
+  const json globex = {{"id", "globex"},
+                       {"provider", "bolna"},
+                       {"api_keys", {config::HashApiKey("fuzz-key-globex")}},
+                       {"webhook_token", kOtherWebhookToken}};
+  const json initech = {{"id", "initech"},
+                        {"provider", "twilio"},
+                        {"api_keys", {config::HashApiKey("fuzz-key-initech")}},
+                        {"twilio",
+                         {{"account_sid", "AC00000000000000000000000000000002"},
+                          {"auth_token", "initech-auth-token"}}}};
+  const json root = {{"daemon", {{"internal_api_key", "fuzz-internal-key"}}},
+                     {"adapter", {{"public_url", kPublicUrl}}},
+                     {"tenants", {acme, globex, initech}}};
+  return root.dump();
 }
 
 // Replaces every "@token" in `text` with kWebhookToken.
