@@ -18,6 +18,8 @@ packages=(
   libgtest-dev libgmock-dev googletest curl sqlite3 wrk
   # formatting
   clang-format
+  # fuzzing (tools/fuzz: libFuzzer with ASan + UBSan)
+  clang-14 libfuzzer-14-dev
 )
 # buf comes from npm. Use the machine's node/npm when present (a NodeSource nodejs bundles npm and
 # conflicts with Debian's npm package); otherwise take Debian's.

@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/time/time.h"
 #include "common/logging.h"
+#include "common/proto/timestamp.h"
 #include "nlohmann/json.hpp"
 #include "providers/bolna/bolna_status.h"
 
@@ -99,13 +100,6 @@ bool IsTerminal(v1::CallStatus status) {
 bool ParseBolnaTime(const std::string& text, absl::Time* time, std::string* error) {
   if (absl::ParseTime(absl::RFC3339_full, ToAbsl(text), time, error)) return true;
   return absl::ParseTime("%Y-%m-%dT%H:%M:%E*S", ToAbsl(text), absl::UTCTimeZone(), time, error);
-}
-
-void SetTimestamp(absl::Time time, google::protobuf::Timestamp* out) {
-  const int64_t seconds = absl::ToUnixSeconds(time);  // floor
-  out->set_seconds(seconds);
-  out->set_nanos(
-      static_cast<int32_t>(absl::ToInt64Nanoseconds(time - absl::FromUnixSeconds(seconds))));
 }
 
 }  // namespace
@@ -216,8 +210,10 @@ absl::StatusOr<internal::v1::ReportProviderEventRequest> ParseBolnaExecution(
   if (!when.empty()) {
     absl::Time time;
     std::string error;
-    if (ParseBolnaTime(when, &time, &error)) {
-      SetTimestamp(time, request.mutable_occurred_time());
+    // A time outside google.protobuf.Timestamp's range counts as unparsable.
+    google::protobuf::Timestamp occurred;
+    if (ParseBolnaTime(when, &time, &error) && proto::ToTimestamp(time, &occurred)) {
+      *request.mutable_occurred_time() = occurred;
     } else {
       Logger()->debug("bolna webhook: unparsable {} execution_id={} value=\"{}\" error={}",
                       updated_at.empty() ? "created_at" : "updated_at", *execution_id,

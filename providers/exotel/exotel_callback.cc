@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "common/logging.h"
+#include "common/proto/timestamp.h"
 #include "nlohmann/json.hpp"
 #include "providers/exotel/exotel_status.h"
 
@@ -64,13 +65,6 @@ const std::string& FieldOrEmpty(const http::FormParams& fields, std::string_view
   static const std::string kEmpty;
   const std::string* value = Field(fields, name);
   return value == nullptr ? kEmpty : *value;
-}
-
-void SetTimestamp(absl::Time time, google::protobuf::Timestamp* out) {
-  const int64_t seconds = absl::ToUnixSeconds(time);  // floor
-  out->set_seconds(seconds);
-  out->set_nanos(
-      static_cast<int32_t>(absl::ToInt64Nanoseconds(time - absl::FromUnixSeconds(seconds))));
 }
 
 }  // namespace
@@ -244,8 +238,10 @@ absl::StatusOr<internal::v1::ReportProviderEventRequest> ParseExotelStatusCallba
   if (const std::string* when = end_time != nullptr ? end_time : Field(fields, "DateUpdated");
       when != nullptr) {
     auto time = ParseExotelTime(*when);
-    if (time.ok()) {
-      SetTimestamp(*time, request.mutable_occurred_time());
+    // A time outside google.protobuf.Timestamp's range counts as unparsable.
+    google::protobuf::Timestamp occurred;
+    if (time.ok() && proto::ToTimestamp(*time, &occurred)) {
+      *request.mutable_occurred_time() = occurred;
     } else {
       Logger()->debug("exotel status callback: unparsable {} call_sid={} value=\"{}\"", time_field,
                       *call_sid, when->substr(0, 40));

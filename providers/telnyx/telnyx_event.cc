@@ -9,6 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/time/time.h"
 #include "common/logging.h"
+#include "common/proto/timestamp.h"
 #include "nlohmann/json.hpp"
 #include "providers/telnyx/telnyx_status.h"
 
@@ -264,11 +265,11 @@ absl::StatusOr<internal::v1::ReportProviderEventRequest> ParseTelnyxWebhook(
   if (!occurred_at.empty()) {
     absl::Time time;
     std::string error;
-    if (absl::ParseTime(absl::RFC3339_full, ToAbsl(occurred_at), &time, &error)) {
-      const int64_t seconds = absl::ToUnixSeconds(time);  // floor
-      request.mutable_occurred_time()->set_seconds(seconds);
-      request.mutable_occurred_time()->set_nanos(
-          static_cast<int32_t>(absl::ToInt64Nanoseconds(time - absl::FromUnixSeconds(seconds))));
+    // A time outside google.protobuf.Timestamp's range counts as unparsable.
+    google::protobuf::Timestamp occurred;
+    if (absl::ParseTime(absl::RFC3339_full, ToAbsl(occurred_at), &time, &error) &&
+        proto::ToTimestamp(time, &occurred)) {
+      *request.mutable_occurred_time() = occurred;
     } else {
       Logger()->debug(
           "telnyx webhook: unparsable occurred_at call_control_id={} occurred_at=\"{}\" error={}",

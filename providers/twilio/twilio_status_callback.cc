@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/time/time.h"
 #include "common/logging.h"
+#include "common/proto/timestamp.h"
 #include "providers/twilio/twilio_status.h"
 #include "providers/twilio/twilio_time.h"
 
@@ -109,11 +110,10 @@ absl::StatusOr<internal::v1::ReportProviderEventRequest> ParseTwilioStatusCallba
 
   if (const std::string* timestamp = http::FindParam(form, "Timestamp"); timestamp != nullptr) {
     auto time = ParseTwilioTime(*timestamp);
-    if (time.ok()) {
-      const int64_t seconds = absl::ToUnixSeconds(*time);  // floor
-      request.mutable_occurred_time()->set_seconds(seconds);
-      request.mutable_occurred_time()->set_nanos(
-          static_cast<int32_t>(absl::ToInt64Nanoseconds(*time - absl::FromUnixSeconds(seconds))));
+    // A time outside google.protobuf.Timestamp's range counts as unparsable.
+    google::protobuf::Timestamp occurred;
+    if (time.ok() && proto::ToTimestamp(*time, &occurred)) {
+      *request.mutable_occurred_time() = occurred;
     } else {
       Logger()->debug("twilio status callback: unparsable Timestamp call_sid={} timestamp=\"{}\"",
                       *call_sid, timestamp->substr(0, 64));

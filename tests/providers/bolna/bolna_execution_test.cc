@@ -250,6 +250,18 @@ TEST(BolnaExecutionTest, TimesAndDirection) {
   EXPECT_EQ(ParseBolnaCallType("outgoing"), v1::CALL_DIRECTION_UNSPECIFIED);
 }
 
+// Found by tools/fuzz: times outside google.protobuf.Timestamp's range (and absl's
+// "infinite-future") parse, and the daemon refuses a report carrying one; they count as
+// unparsable.
+TEST(BolnaExecutionTest, TimeOutsideTheTimestampRangeLeavesOccurredTimeUnset) {
+  for (const char* when : {"99999-01-01T00:00:00Z", "10000-01-01T00:00:00", "0000-01-01T00:00:00",
+                           "infinite-future", "infinite-past"}) {
+    auto request = ParseBolnaExecution("acme", "", Body("ringing", {{"updated_at", when}}));
+    ASSERT_THAT(request, IsOk()) << when;
+    EXPECT_FALSE(request->has_occurred_time()) << when;
+  }
+}
+
 TEST(BolnaExecutionTest, MalformedBodiesNameTheField) {
   const std::vector<std::pair<std::string, std::string>> bad = {
       {"", "JSON"},

@@ -153,6 +153,22 @@ TEST(ExotelCallbackTest, UnparsableTimeLeavesOccurredTimeUnset) {
   }
 }
 
+// Found by tools/fuzz: year 0000 (and 0001-01-01 before 05:30 IST) lies before
+// google.protobuf.Timestamp's range, which the daemon refuses; it counts as unparsable.
+TEST(ExotelCallbackTest, TimeBeforeTheTimestampRangeLeavesOccurredTimeUnset) {
+  for (const char* when : {"0000-06-15 12:00:00", "0001-01-01 05:29:59"}) {
+    auto request = ParseExotelStatusCallback(
+        "acme", "", {{"CallSid", kCallSid}, {"Status", "completed"}, {"DateUpdated", when}});
+    ASSERT_THAT(request, IsOk()) << when;
+    EXPECT_FALSE(request->has_occurred_time()) << when;
+  }
+  auto request = ParseExotelStatusCallback(
+      "acme", "",
+      {{"CallSid", kCallSid}, {"Status", "completed"}, {"DateUpdated", "0001-01-01 05:30:00"}});
+  ASSERT_THAT(request, IsOk());
+  EXPECT_EQ(request->occurred_time().seconds(), -62135596800);  // 0001-01-01T00:00:00Z
+}
+
 TEST(ExotelCallbackTest, CustomFieldCarryingACallIdWins) {
   const std::string custom = "call_ffffffffffffffffffffffffffffffff";
   auto request = ParseExotelStatusCallback(

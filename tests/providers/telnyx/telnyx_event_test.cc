@@ -203,6 +203,19 @@ TEST(TelnyxEventTest, UnparsableOrMissingOccurredAtLeavesTimeUnset) {
   EXPECT_EQ(request->occurred_time().nanos(), 0);
 }
 
+// Found by tools/fuzz: RFC 3339 times outside google.protobuf.Timestamp's range (and absl's
+// "infinite-future") parse, and the daemon refuses a report carrying one; they count as
+// unparsable.
+TEST(TelnyxEventTest, OccurredAtOutsideTheTimestampRangeLeavesTimeUnset) {
+  for (const char* when : {"99999-01-01T00:00:00Z", "0000-12-31T23:59:59Z", "infinite-future"}) {
+    std::string body = Body("call.answered");
+    body.replace(body.find("2024-05-06T07:08:09.5Z"), 22, when);
+    auto request = ParseTelnyxWebhook("acme", body);
+    ASSERT_THAT(request, IsOk()) << when;
+    EXPECT_FALSE(request->has_occurred_time()) << when;
+  }
+}
+
 TEST(TelnyxEventTest, MalformedBodiesNameTheField) {
   const std::pair<std::string, std::string> cases[] = {
       {"", "JSON"},

@@ -155,6 +155,18 @@ TEST(TwilioStatusCallbackTest, UnparsableTimestampLeavesOccurredTimeUnset) {
   }
 }
 
+// Found by tools/fuzz: RFC 2822 dates whose year lies outside google.protobuf.Timestamp's range
+// parse, and the daemon refuses a report carrying one; they count as unparsable.
+TEST(TwilioStatusCallbackTest, TimestampOutsideTheTimestampRangeLeavesOccurredTimeUnset) {
+  for (const char* timestamp :
+       {"Sun, 25 Mar 10000 09:53:19 +0000", "Mon, 01 Jan 0000 00:00:00 +0000"}) {
+    const auto form = With(FixtureForm("twilio_status_ringing.form"), "Timestamp", timestamp);
+    auto request = ParseTwilioStatusCallback("acme", "", form);
+    ASSERT_THAT(request, IsOk()) << timestamp;
+    EXPECT_FALSE(request->has_occurred_time()) << timestamp;
+  }
+}
+
 TEST(TwilioStatusCallbackTest, RequiresCallSid) {
   const auto ringing = FixtureForm("twilio_status_ringing.form");
   EXPECT_THAT(ParseTwilioStatusCallback("acme", "", With(ringing, "CallSid", nullptr)),
