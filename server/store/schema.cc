@@ -1,5 +1,8 @@
 #include "server/store/schema.h"
 
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+
 namespace callcontrol::store {
 
 // Schema migrations, applied in order; PRAGMA user_version records how many ran. Append only.
@@ -71,5 +74,27 @@ const char* const kMigrations[] = {
     )sql",
 };
 const int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
+
+absl::Status FromSqlite(const SQLite::Exception& e, const char* what) {
+  const int code = e.getErrorCode() & 0xff;
+  const std::string message = std::string(what) + ": " + e.what();
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED) return absl::UnavailableError(message);
+  if (code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_CANTOPEN ||
+      code == SQLITE_READONLY) {
+    return absl::UnavailableError(message);
+  }
+  return absl::InternalError(message);
+}
+
+bool IsCorruption(const SQLite::Exception& e) {
+  const int code = e.getErrorCode() & 0xff;
+  return code == SQLITE_CORRUPT || code == SQLITE_NOTADB;
+}
+
+// What the operator reads when the daemon refuses a damaged file (main prints it and exits 1).
+absl::Status CorruptDatabase(const std::string& path, const std::string& detail) {
+  return absl::DataLossError("database " + path + " is corrupt or not a callcontrol database: " +
+                             detail + "; restore it from a backup or move it away to start empty");
+}
 
 }  // namespace callcontrol::store

@@ -39,28 +39,6 @@ constexpr char kUpsertSample[] = R"sql(
 constexpr char kInsertAlias[] = "INSERT OR IGNORE INTO call_aliases(alias, call_id) VALUES(?1, ?2)";
 constexpr char kInsertEvent[] = "INSERT INTO events(sequence, tenant_id, data) VALUES(?1, ?2, ?3)";
 
-absl::Status FromSqlite(const SQLite::Exception& e, const char* what) {
-  const int code = e.getErrorCode() & 0xff;
-  const std::string message = std::string(what) + ": " + e.what();
-  if (code == SQLITE_BUSY || code == SQLITE_LOCKED) return absl::UnavailableError(message);
-  if (code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_CANTOPEN ||
-      code == SQLITE_READONLY) {
-    return absl::UnavailableError(message);
-  }
-  return absl::InternalError(message);
-}
-
-bool IsCorruption(const SQLite::Exception& e) {
-  const int code = e.getErrorCode() & 0xff;
-  return code == SQLITE_CORRUPT || code == SQLITE_NOTADB;
-}
-
-// What the operator reads when the daemon refuses a damaged file (main prints it and exits 1).
-absl::Status CorruptDatabase(const std::string& path, const std::string& detail) {
-  return absl::DataLossError("database " + path + " is corrupt or not a callcontrol database: " +
-                             detail + "; restore it from a backup or move it away to start empty");
-}
-
 absl::StatusOr<v1::Call> ParseCall(const SQLite::Column& column) {
   v1::Call call;
   if (!call.ParseFromArray(column.getBlob(), column.getBytes())) {
