@@ -204,7 +204,8 @@ class StackTest : public ::testing::Test {
     const std::string telnyx_public_key(
         absl::StripTrailingAsciiWhitespace(ReadFile(dir_.File("telnyx.pub"))));
     out << json{{"daemon",
-                 {{"db", dir_.File("callcontrol.db")}, {"internal_api_key", kInternalKey}}},
+                 {{"db", db_path_.empty() ? dir_.File("callcontrol.db") : db_path_},
+                  {"internal_api_key", kInternalKey}}},
                 {"adapter", {{"public_url", "http://127.0.0.1:" + std::to_string(adapter_port_)}}},
                 {"tenants",
                  {{{"id", kTenant},
@@ -408,6 +409,8 @@ class StackTest : public ::testing::Test {
   // the callbacks itself sets a huge one in its constructor, so the simulator's never come.
   std::string sim_time_scale_ = "0.1";
   testing::TempDir dir_;
+  // The daemon's database; empty: callcontrol.db in dir_. Set before StackTest::SetUp().
+  std::string db_path_;
   std::unique_ptr<ChildProcess> sim_;
   std::unique_ptr<ChildProcess> adapter_;
   std::unique_ptr<ChildProcess> daemon_;
