@@ -56,7 +56,8 @@ const char* const kMigrations[] = {
     CREATE INDEX calls_totals ON calls(tenant_id, status, currency, duration_seconds,
                                        billable_seconds, cost_micros);
     )sql",
-    // 4: callers' voice samples for the clone flow.
+    // 4: callers' voice samples for the clone flow. Empty since they moved to a file of their own
+    // (sample_db.h): Store::Open moves what an older build left here.
     R"sql(
     CREATE TABLE voice_samples (
       tenant_id      TEXT NOT NULL,

@@ -30,12 +30,6 @@ constexpr char kUpsertCall[] = R"sql(
     data = excluded.data, progress = excluded.progress,
     billable_seconds = excluded.billable_seconds, currency = excluded.currency,
     cost_micros = excluded.cost_micros)sql";
-constexpr char kUpsertSample[] = R"sql(
-  INSERT INTO voice_samples(tenant_id, caller_number, content_type, audio, update_time_us)
-  VALUES(?1, ?2, ?3, ?4, ?5)
-  ON CONFLICT(tenant_id, caller_number) DO UPDATE SET
-    content_type = excluded.content_type, audio = excluded.audio,
-    update_time_us = excluded.update_time_us)sql";
 constexpr char kInsertAlias[] = "INSERT OR IGNORE INTO call_aliases(alias, call_id) VALUES(?1, ?2)";
 constexpr char kInsertEvent[] = "INSERT INTO events(sequence, tenant_id, data) VALUES(?1, ?2, ?3)";
 
@@ -70,6 +64,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
                                                    const Options& options) {
   std::unique_ptr<Store> store(new Store(path, options));
   if (auto s = store->OpenWriter(); !s.ok()) return s;
+  auto samples = SampleDb::Open(SamplesPathFor(path));
+  if (!samples.ok()) return samples.status();
+  store->samples_ = *std::move(samples);
+  if (auto s = store->MoveSamples(); !s.ok()) return s;
   try {
     for (int i = 0; i < options.read_connections; ++i) {
       auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY);
@@ -174,6 +172,7 @@ void Store::Close() {
   checkpoint_cv_.notify_all();
   if (writer_.joinable()) writer_.join();
   if (checkpointer_.joinable()) checkpointer_.join();
+  if (samples_) samples_->Close();
   completions_->join();
 }
 
@@ -207,6 +206,12 @@ void Store::CheckpointLoop() {
 void Store::SetCommitListener(CommitListener listener) { listener_ = std::move(listener); }
 
 void Store::Submit(Mutation mutation, Done done) {
+  if (mutation.sample) {
+    if (mutation.call || !mutation.events.empty()) {
+      return done(absl::InternalError("a mutation holds a voice sample or a call, not both"));
+    }
+    return samples_->Put(*std::move(mutation.sample), std::move(done));
+  }
   {
     std::lock_guard lock(queue_mu_);
     if (!closing_) {
@@ -255,19 +260,42 @@ absl::StatusOr<LoadedState> Store::Load() {
       c.cost_micros = counts.getColumn(6).getInt64();
       state.counts.push_back(std::move(c));
     }
-    // length() of a BLOB reads its size from the record header, not the audio.
-    SQLite::Statement samples(*writer_db_,
-                              "SELECT tenant_id, caller_number, length(audio) FROM voice_samples");
-    while (samples.executeStep()) {
-      state.sample_sizes.push_back({samples.getColumn(0).getString(),
-                                    samples.getColumn(1).getString(),
-                                    samples.getColumn(2).getInt64()});
-    }
   } catch (const SQLite::Exception& e) {
     if (IsCorruption(e)) return CorruptDatabase(path_, std::string("loading state: ") + e.what());
     return FromSqlite(e, "loading state");
   }
+  auto sizes = samples_->Sizes();
+  if (!sizes.ok()) return sizes.status();
+  state.sample_sizes = *std::move(sizes);
   return state;
+}
+
+absl::Status Store::MoveSamples() {
+  try {
+    std::vector<SampleRow> rows;
+    SQLite::Statement q(*writer_db_,
+                        "SELECT tenant_id, caller_number, content_type, audio, update_time_us "
+                        "FROM voice_samples");
+    while (q.executeStep()) {
+      SampleRow& row = rows.emplace_back();
+      row.tenant_id = q.getColumn(0).getString();
+      row.caller_number = q.getColumn(1).getString();
+      row.content_type = q.getColumn(2).getString();
+      const SQLite::Column audio = q.getColumn(3);
+      row.audio.assign(static_cast<const char*>(audio.getBlob()),
+                       static_cast<size_t>(audio.getBytes()));
+      row.update_time_us = q.getColumn(4).getInt64();
+    }
+    q.reset();
+    if (rows.empty()) return absl::OkStatus();
+    if (absl::Status s = samples_->Import(rows); !s.ok()) return s;
+    writer_db_->exec("DELETE FROM voice_samples");
+    Logger()->info("moved {} voice samples from {} to {}", rows.size(), path_,
+                   SamplesPathFor(path_));
+  } catch (const SQLite::Exception& e) {
+    return FromSqlite(e, "moving voice samples");
+  }
+  return absl::OkStatus();
 }
 
 void Store::WriterLoop() {
@@ -405,15 +433,6 @@ absl::Status Store::CommitBatch(std::vector<Pending>& batch) {
           insert_alias->reset();
         }
       }
-      if (const auto& sample = p.mutation.sample) {
-        SQLite::Statement upsert_sample(*writer_db_, kUpsertSample);
-        upsert_sample.bindNoCopy(1, sample->tenant_id);
-        upsert_sample.bindNoCopy(2, sample->caller_number);
-        upsert_sample.bindNoCopy(3, sample->content_type);
-        upsert_sample.bindNoCopy(4, sample->audio.data(), static_cast<int>(sample->audio.size()));
-        upsert_sample.bind(5, static_cast<int64_t>(sample->update_time_us));
-        upsert_sample.exec();
-      }
       for (const auto& e : p.mutation.events) {
         insert_event.bind(1, static_cast<int64_t>(e.sequence));
         insert_event.bindNoCopy(2, e.tenant_id);
@@ -488,26 +507,7 @@ absl::StatusOr<std::optional<v1::Call>> Store::FindCall(const std::string& tenan
 
 absl::StatusOr<std::optional<SampleRow>> Store::ReadSample(const std::string& tenant_id,
                                                            const std::string& caller_number) {
-  try {
-    ReadLease lease(this);
-    SQLite::Statement q(lease.db(),
-                        "SELECT content_type, audio, update_time_us FROM voice_samples "
-                        "WHERE tenant_id = ?1 AND caller_number = ?2");
-    q.bindNoCopy(1, tenant_id);
-    q.bindNoCopy(2, caller_number);
-    if (!q.executeStep()) return std::optional<SampleRow>();
-    SampleRow row;
-    row.tenant_id = tenant_id;
-    row.caller_number = caller_number;
-    row.content_type = q.getColumn(0).getString();
-    const SQLite::Column audio = q.getColumn(1);
-    row.audio.assign(static_cast<const char*>(audio.getBlob()),
-                     static_cast<size_t>(audio.getBytes()));
-    row.update_time_us = q.getColumn(2).getInt64();
-    return std::optional<SampleRow>(std::move(row));
-  } catch (const SQLite::Exception& e) {
-    return FromSqlite(e, "reading voice sample");
-  }
+  return samples_->Read(tenant_id, caller_number);
 }
 
 absl::StatusOr<std::optional<std::pair<v1::Call, std::string>>> Store::FindByIdempotencyKey(

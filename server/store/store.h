@@ -1,4 +1,6 @@
-// SQLite persistence for calls and the event log (WAL, synchronous=FULL).
+// SQLite persistence for calls and the event log (WAL, synchronous=FULL), and callers' voice
+// samples in a file of their own (sample_db.h) so that their megabytes never delay a commit of
+// calls.
 //
 // Writes go through one writer thread that group-commits: every mutation queued while the
 // previous transaction was being written lands in the next transaction, so one fsync serves
@@ -27,6 +29,7 @@
 #include "absl/time/time.h"
 #include "callcontrol/v1/call.pb.h"
 #include "server/store/call_store.h"
+#include "server/store/sample_db.h"
 
 namespace SQLite {
 class Database;
@@ -53,11 +56,13 @@ class Store : public CallStore {
     int64_t quick_check_max_bytes = int64_t{1} << 30;
   };
 
-  // Opens (creating if needed) the database at `path`, applies pending schema migrations and
-  // starts the writer. Returns kUnavailable if the file cannot be opened or written,
-  // kFailedPrecondition if its schema is newer than this build knows, kDataLoss if the file is
-  // corrupt (SQLite's SQLITE_CORRUPT or SQLITE_NOTADB, or PRAGMA quick_check finds damage) or
-  // another application's database: the message names the file and says what to do.
+  // Opens (creating if needed) the database at `path` and the voice-sample database at
+  // SamplesPathFor(path), applies pending schema migrations (moving samples an older version kept
+  // in `path` into the sample file) and starts the writers. Returns kUnavailable if the file cannot
+  // be opened or written, kFailedPrecondition if its schema is newer than this build knows,
+  // kDataLoss if the file is corrupt (SQLite's SQLITE_CORRUPT or SQLITE_NOTADB, or PRAGMA
+  // quick_check finds damage) or another application's database: the message names the file and
+  // says what to do.
   static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path,
                                                      const Options& options);
   ~Store();
@@ -71,9 +76,15 @@ class Store : public CallStore {
   void SetCommitListener(CommitListener listener);
 
   // Queues `mutation`; `done` runs on a completion thread once it is committed (OK) or could not
-  // be (kUnavailable). Mutations commit in Submit order. Never blocks on I/O.
+  // be (kUnavailable). Mutations commit in Submit order. Never blocks on I/O. A mutation that
+  // holds a voice sample (and so nothing else) goes to the sample file's own writer instead
+  // (SampleDb::Put: in order with other samples, `done` on that writer, kResourceExhausted when
+  // 64 MiB of samples are already waiting).
   void Submit(Mutation mutation, Done done) override;
-  bool writable() const override { return writable_.load(std::memory_order_acquire); }
+  // False while the last commit of either file failed.
+  bool writable() const override {
+    return writable_.load(std::memory_order_acquire) && samples_->writable();
+  }
 
   // Reads one call by callcontrol id or any provider id (CallSid, call_control_id, call_leg_id;
   // a call_session_id gives the session's first leg), of any tenant. nullopt if absent.
@@ -135,7 +146,12 @@ class Store : public CallStore {
 
   const std::string path_;
   const Options options_;
+  // Moves voice samples that older builds kept in the database's voice_samples table (now always
+  // empty) into `samples_`: copied there, then deleted here; a crash between copies them again.
+  absl::Status MoveSamples();
+
   std::unique_ptr<SQLite::Database> writer_db_;
+  std::unique_ptr<SampleDb> samples_;
   CommitListener listener_;
 
   std::mutex queue_mu_;

@@ -7,6 +7,7 @@
 
 #include "callcontrol/v1/call_control_service.pb.h"
 #include "server/calls/call_state_machine.h"
+#include "tests/server/store/store_rows.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -14,42 +15,6 @@ namespace callcontrol::store {
 namespace {
 
 using ::callcontrol::testing::IsOk;
-
-v1::Call MakeCall(int i, v1::CallStatus status, int64_t create_us) {
-  v1::Call c;
-  c.set_call_id("call_" + std::string(20, '0') + std::to_string(100000000000 + i));
-  c.set_tenant_id("acme");
-  c.set_status(status);
-  c.mutable_provider_ids()->set_call_sid("CA" + std::to_string(1000 + i));
-  calls::SetTimestamp(absl::FromUnixMicros(create_us), c.mutable_create_time());
-  return c;
-}
-
-Mutation MutationFor(const v1::Call& c, int64_t sequence, const std::string& key = "") {
-  Mutation m;
-  CallRow& row = m.call.emplace();
-  row.call_id = c.call_id();
-  row.tenant_id = c.tenant_id();
-  row.status = c.status();
-  row.create_time_us = absl::ToUnixMicros(calls::FromTimestamp(c.create_time()));
-  row.update_time_us = row.create_time_us;
-  row.idempotency_key = key;
-  row.request_hash = key.empty() ? "" : "hash-" + key;
-  row.call_sid = c.provider_ids().call_sid();
-  row.new_aliases = {row.call_sid};
-  row.duration_seconds = c.duration_seconds();
-  c.SerializeToString(&row.data);
-  v1::StreamEventsResponse wire;
-  wire.add_events()->set_sequence(sequence);
-  m.events.push_back(EventRow{sequence, c.tenant_id(), wire.SerializeAsString()});
-  return m;
-}
-
-absl::Status SubmitAndWait(Store& store, Mutation m) {
-  std::promise<absl::Status> done;
-  store.Submit(std::move(m), [&done](absl::Status s) { done.set_value(s); });
-  return done.get_future().get();
-}
 
 class StoreTest : public ::testing::Test {
  protected:
