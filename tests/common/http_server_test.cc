@@ -4,6 +4,7 @@
 // requests, max_header_bytes (431), max_body_bytes (413), and the accept back-off when the
 // process is out of file descriptors (in a forked child with a low RLIMIT_NOFILE).
 #include "common/http/http_server.h"
+#include "common/logging.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -377,6 +378,10 @@ int HighestOpenDescriptor() {
   });
   if (!started.ok()) ::_exit(2);
   server.store(started->get());
+  // The server logs its accept failures; its logger is made and used once here, while descriptors
+  // are free: UBSan's vptr check of a type it has not seen yet tests the memory through a pipe,
+  // which at EMFILE it cannot open, and it then reports a valid object as having an invalid vptr.
+  logging::Get("http")->debug("descriptor-limited server listening");
   rlimit limit{};
   if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) ::_exit(3);
   limit.rlim_cur = static_cast<rlim_t>(HighestOpenDescriptor() + 1 + kSpareDescriptors);

@@ -47,7 +47,7 @@ class ChildProcess {
 };
 
 // A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read it, close), the way
-// gRPC's own tests pick ports.
+// gRPC's own tests pick ports), never the same port twice in one process.
 int PickUnusedPort();
 
 }  // namespace callcontrol::testing
