@@ -378,15 +378,16 @@ int HighestOpenDescriptor() {
   });
   if (!started.ok()) ::_exit(2);
   server.store(started->get());
-  // The server logs its accept failures; its logger is made and used once here, while descriptors
-  // are free: UBSan's vptr check of a type it has not seen yet tests the memory through a pipe,
-  // which at EMFILE it cannot open, and it then reports a valid object as having an invalid vptr.
-  logging::Get("http")->debug("descriptor-limited server listening");
+  const int port = (*started)->port();
+  // The server logs its accept failures; a message with arguments goes through that logger here,
+  // at a level that is on, while descriptors are free: UBSan's vptr check of a type it has not
+  // seen yet (spdlog's sink and fmt's buffer) tests the memory through a pipe, which at EMFILE it
+  // cannot open, and it then reports a valid object as having an invalid vptr.
+  logging::Get("http")->info("descriptor-limited server listening on port {}", port);
   rlimit limit{};
   if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) ::_exit(3);
   limit.rlim_cur = static_cast<rlim_t>(HighestOpenDescriptor() + 1 + kSpareDescriptors);
   if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) ::_exit(3);
-  const int port = (*started)->port();
   if (::write(report_fd, &port, sizeof(port)) != static_cast<ssize_t>(sizeof(port))) ::_exit(4);
   pollfd p{.fd = control_fd, .events = POLLIN, .revents = 0};
   ::poll(&p, 1, 20'000);
