@@ -76,6 +76,10 @@ const char* const kMigrations[] = {
 };
 const int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
+const char kFindCallByAlias[] =
+    "SELECT c.data FROM call_aliases a CROSS JOIN calls c ON c.call_id = a.call_id "
+    "WHERE a.alias = ?1 AND c.tenant_id = ?2 ORDER BY c.create_time_us, c.call_id LIMIT 1";
+
 absl::Status FromSqlite(const SQLite::Exception& e, const char* what) {
   const int code = e.getErrorCode() & 0xff;
   const std::string message = std::string(what) + ": " + e.what();

@@ -17,6 +17,15 @@ extern const char* const kMigrations[];
 // The version this build creates and understands (the number of migrations).
 extern const int kSchemaVersion;
 
+// The one call `alias` (a provider id: CallSid, call_control_id, ...) names in tenant ?2, the
+// oldest if several do: ?1 = alias, ?2 = tenant_id; one column, the call's `data`. CROSS JOIN
+// makes SQLite start from call_aliases' primary key: left to itself the planner starts from the
+// tenant's index on calls (calls_by_tenant_time) and reads every call of the tenant to find an
+// alias that is not there, so each webhook of a call not in memory cost time in proportion to
+// the tenant's history
+// (https://sqlite.org/optoverview.html#manual_control_of_query_plans_using_cross_join).
+extern const char kFindCallByAlias[];
+
 // A SQLite error as a status: kUnavailable for what may pass (busy, locked, full, I/O, cannot
 // open, read-only), kInternal otherwise; the message is "<what>: <SQLite's message>".
 absl::Status FromSqlite(const SQLite::Exception& e, const char* what);

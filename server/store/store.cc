@@ -489,11 +489,8 @@ absl::StatusOr<std::optional<v1::Call>> Store::FindCall(const std::string& tenan
   if (!by_call_id && tenant_id.empty()) return std::optional<v1::Call>();
   try {
     ReadLease lease(this);
-    SQLite::Statement q(lease.db(), by_call_id ? "SELECT data FROM calls WHERE call_id = ?1"
-                                               : "SELECT c.data FROM call_aliases a JOIN calls c "
-                                                 "ON c.call_id = a.call_id WHERE a.alias = ?1 "
-                                                 "AND c.tenant_id = ?2 "
-                                                 "ORDER BY c.create_time_us, c.call_id LIMIT 1");
+    SQLite::Statement q(
+        lease.db(), by_call_id ? "SELECT data FROM calls WHERE call_id = ?1" : kFindCallByAlias);
     q.bindNoCopy(1, id);
     if (!by_call_id) q.bindNoCopy(2, tenant_id);
     if (!q.executeStep()) return std::optional<v1::Call>();

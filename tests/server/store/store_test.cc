@@ -4,9 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <string>
+#include <vector>
+
+#include <SQLiteCpp/SQLiteCpp.h>
 
 #include "callcontrol/v1/call_control_service.pb.h"
 #include "server/calls/call_state_machine.h"
+#include "server/store/schema.h"
 #include "tests/server/store/store_rows.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -89,6 +94,23 @@ TEST_F(StoreTest, ProviderIdsFindOnlyTheirTenantsCall) {
   none = store->FindCall("", victim.provider_ids().call_sid());
   ASSERT_THAT(none, IsOk());
   EXPECT_FALSE(none->has_value());
+}
+
+// A provider id not in memory is looked up by its alias first: a plan that starts from the
+// tenant's calls reads every one of them to find an alias that is not there (each unknown
+// CallSid cost time in proportion to the tenant's history).
+TEST_F(StoreTest, ProviderIdLookupStartsFromTheAliasIndex) {
+  ASSERT_NE(Open(), nullptr);  // creates the schema
+  SQLite::Database db(dir_.File("calls.db"), SQLite::OPEN_READONLY);
+  SQLite::Statement plan(db, std::string("EXPLAIN QUERY PLAN ") + kFindCallByAlias);
+  plan.bind(1, "CA0123");
+  plan.bind(2, "acme");
+  std::vector<std::string> steps;
+  while (plan.executeStep()) steps.push_back(plan.getColumn(3).getString());
+  ASSERT_FALSE(steps.empty());
+  EXPECT_EQ(steps.front(), "SEARCH a USING PRIMARY KEY (alias=?)");
+  for (const std::string& step : steps)
+    EXPECT_THAT(step, ::testing::Not(::testing::HasSubstr("calls_by_tenant")));
 }
 
 TEST_F(StoreTest, FindsCallsByIdempotencyKeyPerTenant) {
