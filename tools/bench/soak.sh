@@ -5,7 +5,8 @@
 # start and the end and its slope (least squares over the samples after SLOPE_AFTER seconds,
 # default 900: the daemon keeps ended calls in memory for 10 minutes, so its RSS rises until then
 # by design; in MiB per hour), the webhook errors, and the events each subscriber got (equal
-# counts and no duplicate: nothing lost). The samples stay in $SOAK_OUT (default /tmp/callcontrol-soak.csv).
+# counts and no duplicate: nothing lost). The samples stay in $SOAK_OUT (default
+# /tmp/callcontrol-soak.csv).
 # Usage: tools/bench/soak.sh [seconds]   (build first: cmake --build build)
 # Environment: RATE, SUBSCRIBERS, SOAK_OUT, SLOPE_AFTER, and stack.sh's (BUILD_DIR, ports:
 # defaults 50361 / 8391 / 9391 so a soak and run.sh do not collide).

@@ -70,6 +70,33 @@ bool EvalAnnotated(Annotated* a) {
   return met;
 }
 
+// Tells TSan that `mu` is taken when the scope ends (after abseil's function has returned).
+struct AcquireOnReturn {
+  absl::Mutex* mu;
+  ~AcquireOnReturn() { __tsan_acquire(mu); }
+};
+
+// Calls abseil's `real` (LockWhen*, ReaderLockWhen*, Await*), which returns with `mu` held, with
+// `cond` evaluated as a critical section of `mu`. `held`: the caller holds `mu` already and abseil
+// gives it back while it waits (Await*). `extra`: the timeout or deadline, if any.
+template <typename R, typename... Extra>
+R CallWithCondition(R (*real)(absl::Mutex*, const absl::Condition&, Extra...), absl::Mutex* mu,
+                    const absl::Condition& cond, bool held, Extra... extra) {
+  Annotated annotated{&cond, mu};
+  if (held) __tsan_release(mu);
+  AcquireOnReturn acquire{mu};
+  return real(mu, absl::Condition(&EvalAnnotated, &annotated), extra...);
+}
+
+// Calls abseil's CondVar wait `real`, which gives `mu` back while it waits and takes it again.
+template <typename R, typename... Extra>
+R WaitReleasing(R (*real)(absl::CondVar*, absl::Mutex*, Extra...), absl::CondVar* cv,
+                absl::Mutex* mu, Extra... extra) {
+  __tsan_release(mu);
+  AcquireOnReturn acquire{mu};
+  return real(cv, mu, extra...);
+}
+
 #define CALLCONTROL_MUTEX(sym) "_ZN4absl7debian35Mutex" sym
 #define CALLCONTROL_CONDVAR(sym) "_ZN4absl7debian37CondVar" sym
 
@@ -118,105 +145,70 @@ void Mutex::ReaderUnlock() {
 
 void Mutex::LockWhen(const Condition& cond) {
   static const auto real = Real<CondFn>(CALLCONTROL_MUTEX("8LockWhenERKNS0_9ConditionE"));
-  Annotated annotated{&cond, this};
-  real(this, absl::Condition(&EvalAnnotated, &annotated));
-  __tsan_acquire(this);
+  return CallWithCondition(real, this, cond, /*held=*/false);
 }
 
 void Mutex::ReaderLockWhen(const Condition& cond) {
   static const auto real = Real<CondFn>(CALLCONTROL_MUTEX("14ReaderLockWhenERKNS0_9ConditionE"));
-  Annotated annotated{&cond, this};
-  real(this, absl::Condition(&EvalAnnotated, &annotated));
-  __tsan_acquire(this);
+  return CallWithCondition(real, this, cond, /*held=*/false);
 }
 
 bool Mutex::LockWhenWithTimeout(const Condition& cond, absl::Duration timeout) {
   static const auto real = Real<CondTimeoutFn>(
       CALLCONTROL_MUTEX("19LockWhenWithTimeoutERKNS0_9ConditionENS0_8DurationE"));
-  Annotated annotated{&cond, this};
-  const bool met = real(this, absl::Condition(&EvalAnnotated, &annotated), timeout);
-  __tsan_acquire(this);  // held on return whether or not the condition was met
-  return met;
+  return CallWithCondition(real, this, cond, /*held=*/false, timeout);
 }
 
 bool Mutex::LockWhenWithDeadline(const Condition& cond, absl::Time deadline) {
   static const auto real =
       Real<CondDeadlineFn>(CALLCONTROL_MUTEX("20LockWhenWithDeadlineERKNS0_9ConditionENS0_4TimeE"));
-  Annotated annotated{&cond, this};
-  const bool met = real(this, absl::Condition(&EvalAnnotated, &annotated), deadline);
-  __tsan_acquire(this);
-  return met;
+  return CallWithCondition(real, this, cond, /*held=*/false, deadline);
 }
 
 bool Mutex::ReaderLockWhenWithTimeout(const Condition& cond, absl::Duration timeout) {
   static const auto real = Real<CondTimeoutFn>(
       CALLCONTROL_MUTEX("25ReaderLockWhenWithTimeoutERKNS0_9ConditionENS0_8DurationE"));
-  Annotated annotated{&cond, this};
-  const bool met = real(this, absl::Condition(&EvalAnnotated, &annotated), timeout);
-  __tsan_acquire(this);
-  return met;
+  return CallWithCondition(real, this, cond, /*held=*/false, timeout);
 }
 
 bool Mutex::ReaderLockWhenWithDeadline(const Condition& cond, absl::Time deadline) {
   static const auto real = Real<CondDeadlineFn>(
       CALLCONTROL_MUTEX("26ReaderLockWhenWithDeadlineERKNS0_9ConditionENS0_4TimeE"));
-  Annotated annotated{&cond, this};
-  const bool met = real(this, absl::Condition(&EvalAnnotated, &annotated), deadline);
-  __tsan_acquire(this);
-  return met;
+  return CallWithCondition(real, this, cond, /*held=*/false, deadline);
 }
 
 void Mutex::Await(const Condition& cond) {
   static const auto real = Real<CondFn>(CALLCONTROL_MUTEX("5AwaitERKNS0_9ConditionE"));
-  Annotated annotated{&cond, this};
-  __tsan_release(this);
-  real(this, absl::Condition(&EvalAnnotated, &annotated));
-  __tsan_acquire(this);
+  return CallWithCondition(real, this, cond, /*held=*/true);
 }
 
 bool Mutex::AwaitWithTimeout(const Condition& cond, absl::Duration timeout) {
   static const auto real =
       Real<CondTimeoutFn>(CALLCONTROL_MUTEX("16AwaitWithTimeoutERKNS0_9ConditionENS0_8DurationE"));
-  Annotated annotated{&cond, this};
-  __tsan_release(this);
-  const bool met = real(this, absl::Condition(&EvalAnnotated, &annotated), timeout);
-  __tsan_acquire(this);
-  return met;
+  return CallWithCondition(real, this, cond, /*held=*/true, timeout);
 }
 
 bool Mutex::AwaitWithDeadline(const Condition& cond, absl::Time deadline) {
   static const auto real =
       Real<CondDeadlineFn>(CALLCONTROL_MUTEX("17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE"));
-  Annotated annotated{&cond, this};
-  __tsan_release(this);
-  const bool met = real(this, absl::Condition(&EvalAnnotated, &annotated), deadline);
-  __tsan_acquire(this);
-  return met;
+  return CallWithCondition(real, this, cond, /*held=*/true, deadline);
 }
 
 void CondVar::Wait(Mutex* mu) {
   static const auto real = Real<WaitFn>(CALLCONTROL_CONDVAR("4WaitEPNS0_5MutexE"));
-  __tsan_release(mu);
-  real(this, mu);
-  __tsan_acquire(mu);
+  return WaitReleasing(real, this, mu);
 }
 
 bool CondVar::WaitWithTimeout(Mutex* mu, absl::Duration timeout) {
   static const auto real =
       Real<WaitTimeoutFn>(CALLCONTROL_CONDVAR("15WaitWithTimeoutEPNS0_5MutexENS0_8DurationE"));
-  __tsan_release(mu);
-  const bool timed_out = real(this, mu, timeout);
-  __tsan_acquire(mu);
-  return timed_out;
+  return WaitReleasing(real, this, mu, timeout);
 }
 
 bool CondVar::WaitWithDeadline(Mutex* mu, absl::Time deadline) {
   static const auto real =
       Real<WaitDeadlineFn>(CALLCONTROL_CONDVAR("16WaitWithDeadlineEPNS0_5MutexENS0_4TimeE"));
-  __tsan_release(mu);
-  const bool timed_out = real(this, mu, deadline);
-  __tsan_acquire(mu);
-  return timed_out;
+  return WaitReleasing(real, this, mu, deadline);
 }
 
 ABSL_NAMESPACE_END
